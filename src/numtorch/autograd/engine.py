@@ -1,0 +1,163 @@
+"""The backward engine: an iterative topological sweep over recorded nodes.
+
+Gradients of broadcast inputs are summed back to the input's shape here
+(``sum_to_shape``) so that no op has to; saved arrays are released after a
+node runs unless ``retain_graph``.
+"""
+import numpy as np
+
+from . import grad_mode
+from .graph import AccumulateGrad, _FREED_MSG
+
+
+def sum_to_shape(g, shape):
+    """Sum gradient ``g`` over broadcast dimensions so that it has ``shape``."""
+    gs = g.shape
+    if gs == shape:
+        return g
+    lead = len(gs) - len(shape)
+    axes = list(range(lead))
+    for i, s in enumerate(shape):
+        if s == 1 and gs[lead + i] != 1:
+            axes.append(lead + i)
+    if axes:
+        g = g.sum(axis=tuple(axes), keepdims=True)
+    if lead:
+        g = g.reshape(shape)
+    if g.shape != shape:
+        g = np.broadcast_to(g, shape)
+    return g
+
+
+def _graph_deps(roots):
+    """Number of incoming edges of every node reachable from ``roots`` (iterative DFS)."""
+    deps = {}
+    stack = [n for n in roots]
+    seen = set(stack)
+    while stack:
+        n = stack.pop()
+        for nx, _ in n.next_functions:
+            if nx is not None:
+                deps[nx] = deps.get(nx, 0) + 1
+                if nx not in seen:
+                    seen.add(nx)
+                    stack.append(nx)
+    return deps
+
+
+def _apply_tensor_hooks(hooks, g):
+    from .._tensor import _wrap
+    for h in list(hooks):
+        r = h(_wrap(g))
+        if r is not None:
+            g = r._data
+    return g
+
+
+def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate=True):
+    """Propagate ``root_grads`` from ``roots`` ((node, output_nr) pairs) through the graph.
+
+    ``capture``: dict {(node, output_nr): None} filled with the gradient that
+    reaches each key (used by ``autograd.grad``); leaf ``.grad`` is only
+    written when ``accumulate``.
+    """
+    from .._tensor import _wrap
+    deps = _graph_deps([n for n, _ in roots])
+    buffers = {}
+    for (node, nr), g in zip(roots, root_grads):
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node.n_outputs
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    ready = [n for n in buffers if deps.get(n, 0) == 0]
+    # Roots reachable from other roots wait for their dependencies.
+    prev_mode = grad_mode._enabled[0]
+    grad_mode._enabled[0] = False
+    try:
+        while ready:
+            node = ready.pop()
+            buf = buffers.pop(node, None)
+            if buf is None:
+                buf = [None] * node.n_outputs
+            if node._pre_hooks:
+                for nr, hooks in node._pre_hooks.items():
+                    if buf[nr] is not None and hooks:
+                        buf[nr] = _apply_tensor_hooks(hooks, buf[nr])
+            if node._retain:
+                for nr, ref in node._retain.items():
+                    t = ref()
+                    if t is not None and buf[nr] is not None:
+                        g = buf[nr]
+                        t._grad = _wrap(np.array(g)) if t._grad is None \
+                            else _wrap(t._grad._data + g)
+            if capture is not None:
+                for nr in range(node.n_outputs):
+                    if (node, nr) in capture and buf[nr] is not None:
+                        capture[(node, nr)] = buf[nr]
+            if type(node) is AccumulateGrad:
+                g = buf[0]
+                if g is not None and accumulate:
+                    _accumulate(node.variable, g)
+                continue
+            if node._freed:
+                raise RuntimeError(_FREED_MSG)
+            if all(g is None for g in buf):
+                grads_in = (None,) * len(node.next_functions)
+            else:
+                if node.n_outputs > 1:
+                    buf = node._fill_missing(buf) if hasattr(node, "_fill_missing") else buf
+                grads_in = node.backward(*buf)
+                if type(grads_in) is not tuple:
+                    grads_in = (grads_in,)
+            if node._post_hooks:
+                for h in node._post_hooks:
+                    r = h(tuple(_wrap(g) if g is not None else None for g in grads_in),
+                          tuple(_wrap(g) if g is not None else None for g in buf))
+                    if r is not None:
+                        grads_in = tuple(x._data if x is not None else None for x in r)
+            if not retain_graph:
+                node._release()
+            meta = node._meta
+            for i, (nx, nr) in enumerate(node.next_functions):
+                if nx is None:
+                    continue
+                g = grads_in[i] if i < len(grads_in) else None
+                if g is not None:
+                    shape, dt = meta[i]
+                    if type(g) is not np.ndarray:
+                        g = np.asarray(g)
+                    if g.shape != shape:
+                        g = sum_to_shape(g, shape)
+                    if g.dtype != dt:
+                        g = g.astype(dt)
+                    b = buffers.get(nx)
+                    if b is None:
+                        b = buffers[nx] = [None] * nx.n_outputs
+                    b[nr] = g if b[nr] is None else b[nr] + g
+                d = deps[nx] - 1
+                deps[nx] = d
+                if d == 0:
+                    ready.append(nx)
+    finally:
+        grad_mode._enabled[0] = prev_mode
+
+
+def _accumulate(var, g):
+    from .._tensor import _wrap
+    hooks = var.__dict__.get("_hooks")
+    if hooks:
+        g = _apply_tensor_hooks(hooks, g)
+    old = var._grad
+    if old is None:
+        # Own the buffer: the same array may have been handed to several inputs.
+        var._grad = _wrap(np.array(g, dtype=var._data.dtype, copy=True))
+    else:
+        if old._data.shape == g.shape and old._data.flags.writeable:
+            old._data += g
+            old._version[0] += 1
+        else:
+            var._grad = _wrap(old._data + g)
+    post = var.__dict__.get("_post_acc_hooks")
+    if post:
+        for h in list(post):
+            h(var)
