@@ -15,6 +15,7 @@ from ._dtype import (dtype, get_default_dtype, set_default_dtype, promote_types,
 from ._size import Size, device
 from ._tensor import Tensor
 from . import _tensor_methods  # noqa: F401  (attaches methods to Tensor)
+from . import _tensor_methods_nn  # noqa: F401  (softmax, log_softmax ... as Tensor methods)
 from ._tensor_str import set_printoptions, get_printoptions
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
@@ -24,8 +25,9 @@ from .random import (Generator, default_generator, manual_seed, seed, initial_se
 from . import random
 from ._creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full,
                         zeros_like, ones_like, empty_like, full_like, scalar_tensor, arange,
-                        linspace, logspace, eye, rand, randn, rand_like, randn_like, randint,
-                        randint_like, randperm, normal, bernoulli, multinomial, poisson)
+                        linspace, logspace, eye)
+from ._random_ops import (rand, randn, rand_like, randn_like, randint, randint_like, randperm,
+                          normal, bernoulli, multinomial, poisson)
 from ._creation import range_ as range  # noqa: A001  (torch.range, deprecated in torch too)
 from .ops.elementwise import (
     add, sub, subtract, rsub, mul, multiply, div, divide, true_divide, floor_divide, remainder,

@@ -6,7 +6,7 @@ first argument; they are listed here once instead of being written twice.
 import numpy as np
 
 from ._tensor import Tensor, _wrap
-from . import _dtype, _creation
+from . import _dtype, _creation, _random_ops
 from .autograd.graph import apply
 from .ops import elementwise as E, reduction as R, shape as S, linalg as L, conversion as C
 from .ops import indexing as I
@@ -40,8 +40,9 @@ _SAME = {
         "topk", "sort", "argsort", "msort", "tril", "triu", "diag", "diagonal", "diag_embed",
         "nonzero", "unique", "repeat_interleave", "kthvalue", "median", "mode", "bincount",
         "histc", "searchsorted", "trace", "put_"],
-    _creation: ["uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_",
-                "cauchy_", "log_normal_", "fill_", "zero_"],
+    _random_ops: ["uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_",
+                "cauchy_", "log_normal_"],
+    _creation: ["fill_", "zero_"],
 }
 
 for _mod, _names in _SAME.items():
@@ -85,11 +86,11 @@ Tensor.H = property(lambda self: S.t(self))
 
 
 def _bernoulli(self, p=None, *, generator=None):
-    return _creation.bernoulli(self, p, generator=generator)
+    return _random_ops.bernoulli(self, p, generator=generator)
 
 
 def _multinomial(self, num_samples, replacement=False, *, generator=None):
-    return _creation.multinomial(self, num_samples, replacement, generator=generator)
+    return _random_ops.multinomial(self, num_samples, replacement, generator=generator)
 
 
 Tensor.bernoulli = _bernoulli

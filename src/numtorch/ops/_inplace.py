@@ -5,7 +5,7 @@ it) and the version counter is bumped. When autograd records the op, the
 tensor's ``grad_fn`` is rebased onto the new node; an in-place op on a view
 of a tensor that requires grad also rebases the base (torch's CopySlices).
 """
-import numpy as np
+from ..backends import xp
 
 from ..autograd import grad_mode
 from ..autograd.graph import Node, apply, _edge, _record
@@ -40,7 +40,7 @@ def inplace(self, op_cls, *args, **kwargs):
         node = op_cls()
         out = node.forward(self._data, *[a._data if isinstance(a, Tensor) else a for a in args],
                            **kwargs)
-        out = np.asarray(out)
+        out = xp.asarray(out)
         _check_cast(out.dtype, self._data.dtype)
         _write(self, out)
         self._version[0] += 1
@@ -61,7 +61,7 @@ def _write(self, out):
     dst = self._data
     if out.shape != dst.shape:
         try:
-            out = np.broadcast_to(out, dst.shape)
+            out = xp.broadcast_to(out, dst.shape)
         except ValueError:
             raise RuntimeError(
                 f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
@@ -69,7 +69,7 @@ def _write(self, out):
     if not dst.flags.writeable:
         raise RuntimeError("the tensor's memory is read-only (e.g. an expanded view); "
                            "clone() it before writing in place")
-    np.copyto(dst, out, casting="unsafe")
+    xp.copyto(dst, out, casting="unsafe")
 
 
 def _check_view_leaf(self):
@@ -116,7 +116,7 @@ class CopySlices(Node):
 
     def backward(self, g):
         offset, strides, shape = self.geom
-        gb = np.array(g, copy=True, order="C")
+        gb = xp.array(g, copy=True, order="C")
         v = _view_of(gb, offset, strides, shape)
         gv = v.copy()
         v[...] = 0
@@ -137,7 +137,7 @@ class AsStridedView(Node):
 
     def backward(self, g):
         offset, strides, shape = self.geom
-        gb = np.zeros(self.base_shape, dtype=self.base_dtype)
+        gb = xp.zeros(self.base_shape, dtype=self.base_dtype)
         _view_of(gb, offset, strides, shape)[...] = g
         return gb
 
@@ -153,7 +153,7 @@ def _geometry(base_arr, view_arr):
 
 
 def _view_of(arr, offset, strides, shape):
-    return np.ndarray(shape, dtype=arr.dtype, buffer=arr, offset=offset, strides=strides)
+    return xp.ndarray(shape, dtype=arr.dtype, buffer=arr, offset=offset, strides=strides)
 
 
 def _copy_slices(base, view):

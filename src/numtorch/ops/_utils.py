@@ -1,9 +1,9 @@
 """Helpers shared by ops: torch's dtype promotion on arrays, dim normalisation."""
-import numpy as np
+from ..backends import xp
 
 from .. import _dtype
 
-_ndarray = np.ndarray
+_ndarray = xp.ndarray
 
 
 def promote(a, b):
@@ -31,7 +31,7 @@ def promote(a, b):
         return a, _scalar_against(b, a)
     if tb:
         return _scalar_against(a, b), b
-    return np.asarray(a), b
+    return xp.asarray(a), b
 
 
 def _scalar_against(s, arr):
@@ -39,21 +39,21 @@ def _scalar_against(s, arr):
     k = arr.dtype.kind
     if isinstance(s, bool):
         return s
-    if isinstance(s, (int, np.integer)):
+    if isinstance(s, (int, xp.integer)):
         if k == "b":
-            return np.int64(s)
+            return xp.int64(s)
         if k in "iu":
-            info = np.iinfo(arr.dtype)
+            info = xp.iinfo(arr.dtype)
             if not info.min <= s <= info.max:
-                return np.array(s).astype(arr.dtype)  # wraps, as torch does
+                return xp.array(s).astype(arr.dtype)  # wraps, as torch does
         return s
-    if isinstance(s, (float, np.floating)):
+    if isinstance(s, (float, xp.floating)):
         if k in "biu":
             return _dtype.get_default_dtype().np.type(s)
         return float(s)
     if isinstance(s, complex):
         if k != "c":
-            return np.complex64(s) if arr.dtype != np.float64 else np.complex128(s)
+            return xp.complex64(s) if arr.dtype != xp.float64 else xp.complex128(s)
         return s
     if hasattr(s, "_data"):
         return s._data
@@ -65,7 +65,7 @@ def result_np_dtype(a, b):
     x, y = promote(a, b)
     if type(x) is _ndarray:
         return x.dtype
-    return np.result_type(y)
+    return xp.result_type(y)
 
 
 def default_float(arr):

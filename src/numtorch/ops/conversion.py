@@ -1,5 +1,5 @@
 """Copies and dtype conversions: clone, contiguous, to(dtype), detach is in _tensor.py."""
-import numpy as np
+from ..backends import xp
 
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor, _wrap

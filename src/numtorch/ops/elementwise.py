@@ -6,21 +6,21 @@ shape: the engine sums them back to each input's shape.
 """
 import math
 
-import numpy as np
+from ..backends import xp
 
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor
 from .. import _dtype
 from ._utils import promote, default_float, check_broadcast
 
-_ndarray = np.ndarray
+_ndarray = xp.ndarray
 
 
 def _bin(fn, a, b):
     try:
         return fn(a, b)
     except ValueError:
-        check_broadcast(np.shape(a), np.shape(b))
+        check_broadcast(xp.shape(a), xp.shape(b))
         raise
 
 
@@ -31,7 +31,7 @@ class Add(Node):
         if alpha != 1:
             b = b * alpha
         self.alpha = alpha
-        return _bin(np.add, a, b)
+        return _bin(xp.add, a, b)
 
     def backward(self, g):
         n = self.needs_input_grad
@@ -41,15 +41,15 @@ class Add(Node):
 class Sub(Node):
     def forward(self, a, b, alpha=1):
         a, b = promote(a, b)
-        if type(a) is _ndarray and a.dtype == np.bool_ and type(b) is _ndarray \
-                and b.dtype == np.bool_:
+        if type(a) is _ndarray and a.dtype == xp.bool_ and type(b) is _ndarray \
+                and b.dtype == xp.bool_:
             raise RuntimeError(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. "
                 "Use the `^` or `logical_xor()` operator instead.")
         if alpha != 1:
             b = b * alpha
         self.alpha = alpha
-        return _bin(np.subtract, a, b)
+        return _bin(xp.subtract, a, b)
 
     def backward(self, g):
         n = self.needs_input_grad
@@ -65,7 +65,7 @@ class RSub(Node):
     def forward(self, a, b, alpha=1):
         a, b = promote(a, b)
         self.alpha = alpha
-        return _bin(np.subtract, b, a * alpha if alpha != 1 else a)
+        return _bin(xp.subtract, b, a * alpha if alpha != 1 else a)
 
     def backward(self, g):
         n = self.needs_input_grad
@@ -76,7 +76,7 @@ class Mul(Node):
     def forward(self, a, b):
         a, b = promote(a, b)
         self.save_for_backward(a, b)
-        return _bin(np.multiply, a, b)
+        return _bin(xp.multiply, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -94,28 +94,28 @@ class Div(Node):
             elif type(b) is _ndarray:
                 b = default_float(b)
             self.save_for_backward(a, b)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return _bin(np.true_divide, a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                return _bin(xp.true_divide, a, b)
+        with xp.errstate(divide="ignore", invalid="ignore"):
             if rounding_mode == "trunc":
-                out = _bin(np.true_divide, a, b)
-                isint = np.result_type(a, b).kind in "iu"
+                out = _bin(xp.true_divide, a, b)
+                isint = xp.result_type(a, b).kind in "iu"
                 if isint:
                     _check_int_div(b)
-                    return _bin(np.floor_divide, a, b) + ((np.sign(a) * np.sign(b) < 0)
-                                                         & (np.fmod(a, b) != 0))
-                return np.trunc(out)
+                    return _bin(xp.floor_divide, a, b) + ((xp.sign(a) * xp.sign(b) < 0)
+                                                         & (xp.fmod(a, b) != 0))
+                return xp.trunc(out)
             if rounding_mode == "floor":
-                if np.result_type(a, b).kind in "iu":
+                if xp.result_type(a, b).kind in "iu":
                     _check_int_div(b)
-                return _bin(np.floor_divide, a, b)
+                return _bin(xp.floor_divide, a, b)
         raise RuntimeError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'")
 
     def backward(self, g):
         if self.rounding_mode is not None:
-            return tuple(np.zeros_like(g) if x else None for x in self.needs_input_grad)
+            return tuple(xp.zeros_like(g) if x else None for x in self.needs_input_grad)
         a, b = self.saved_tensors
         n = self.needs_input_grad
         ga = g / b if n[0] else None
@@ -124,7 +124,7 @@ class Div(Node):
 
 
 def _check_int_div(b):
-    if np.any(np.asarray(b) == 0):
+    if xp.any(xp.asarray(b) == 0):
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -132,18 +132,18 @@ class Remainder(Node):
     def forward(self, a, b):
         a, b = promote(a, b)
         self.save_for_backward(a, b)
-        if np.result_type(a, b).kind in "iu":
+        if xp.result_type(a, b).kind in "iu":
             _check_int_div(b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _bin(np.remainder, a, b)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return _bin(xp.remainder, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
         n = self.needs_input_grad
         gb = None
         if n[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = -g * np.floor_divide(a, b)
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                gb = -g * xp.floor_divide(a, b)
         return (g if n[0] else None), gb
 
 
@@ -151,16 +151,16 @@ class Fmod(Node):
     def forward(self, a, b):
         a, b = promote(a, b)
         self.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _bin(np.fmod, a, b)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return _bin(xp.fmod, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
         n = self.needs_input_grad
         gb = None
         if n[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = -g * np.trunc(a / b)
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                gb = -g * xp.trunc(a / b)
         return (g if n[0] else None), gb
 
 
@@ -172,10 +172,10 @@ class Pow(Node):
             self._name = "PowBackward1"
         a, b = promote(a, b)
         if type(a) is _ndarray and a.dtype.kind in "iu" and \
-                np.any(np.asarray(b) < 0) and np.result_type(a, b).kind in "iu":
+                xp.any(xp.asarray(b) < 0) and xp.result_type(a, b).kind in "iu":
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = _bin(np.power, a, b)
+        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = _bin(xp.power, a, b)
         self.save_for_backward(a, b, out)
         return out
 
@@ -183,22 +183,22 @@ class Pow(Node):
         a, b, out = self.saved_tensors
         n = self.needs_input_grad
         ga = gb = None
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with xp.errstate(divide="ignore", invalid="ignore"):
             if n[0]:
                 if isinstance(b, (int, float)) or (type(b) is _ndarray and b.ndim == 0):
                     bb = b
                     if bb == 0:
-                        ga = np.zeros_like(g)
+                        ga = xp.zeros_like(g)
                     elif bb == 2:
                         ga = g * 2 * a
                     else:
-                        ga = g * bb * np.power(a, bb - 1)
+                        ga = g * bb * xp.power(a, bb - 1)
                 else:
-                    ga = np.where(b == 0, 0, g * b * np.power(a, b - 1))
+                    ga = xp.where(b == 0, 0, g * b * xp.power(a, b - 1))
             if n[1]:
                 # torch masks the base==0, exponent>=0 case to 0
-                ga_b = g * out * np.log(a)
-                gb = np.where((a == 0) & (b >= 0), 0, ga_b)
+                ga_b = g * out * xp.log(a)
+                gb = xp.where((a == 0) & (b >= 0), 0, ga_b)
         return ga, gb
 
 
@@ -206,7 +206,7 @@ class Maximum(Node):
     def forward(self, a, b):
         a, b = promote(a, b)
         self.save_for_backward(a, b)
-        return _bin(np.maximum, a, b)
+        return _bin(xp.maximum, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -221,7 +221,7 @@ class Minimum(Node):
     def forward(self, a, b):
         a, b = promote(a, b)
         self.save_for_backward(a, b)
-        return _bin(np.minimum, a, b)
+        return _bin(xp.minimum, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -237,7 +237,7 @@ class Atan2(Node):
         a = default_float(a) if type(a) is _ndarray else a
         b = default_float(b) if type(b) is _ndarray else b
         self.save_for_backward(a, b)
-        return _bin(np.arctan2, a, b)
+        return _bin(xp.arctan2, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -273,15 +273,15 @@ def _cmp(name, fn):
     return type(name, (_Compare,), {"fn": staticmethod(fn)})
 
 
-Eq = _cmp("Eq", np.equal)
-Ne = _cmp("Ne", np.not_equal)
-Lt = _cmp("Lt", np.less)
-Le = _cmp("Le", np.less_equal)
-Gt = _cmp("Gt", np.greater)
-Ge = _cmp("Ge", np.greater_equal)
-LogicalAnd = _cmp("LogicalAnd", np.logical_and)
-LogicalOr = _cmp("LogicalOr", np.logical_or)
-LogicalXor = _cmp("LogicalXor", np.logical_xor)
+Eq = _cmp("Eq", xp.equal)
+Ne = _cmp("Ne", xp.not_equal)
+Lt = _cmp("Lt", xp.less)
+Le = _cmp("Le", xp.less_equal)
+Gt = _cmp("Gt", xp.greater)
+Ge = _cmp("Ge", xp.greater_equal)
+LogicalAnd = _cmp("LogicalAnd", xp.logical_and)
+LogicalOr = _cmp("LogicalOr", xp.logical_or)
+LogicalXor = _cmp("LogicalXor", xp.logical_xor)
 
 
 def _bitwise_check(a, b):
@@ -301,16 +301,16 @@ class _Bitwise(Node):
         return _bin(self.fn, a, b)
 
 
-BitwiseAnd = type("BitwiseAnd", (_Bitwise,), {"fn": staticmethod(np.bitwise_and)})
-BitwiseOr = type("BitwiseOr", (_Bitwise,), {"fn": staticmethod(np.bitwise_or)})
-BitwiseXor = type("BitwiseXor", (_Bitwise,), {"fn": staticmethod(np.bitwise_xor)})
+BitwiseAnd = type("BitwiseAnd", (_Bitwise,), {"fn": staticmethod(xp.bitwise_and)})
+BitwiseOr = type("BitwiseOr", (_Bitwise,), {"fn": staticmethod(xp.bitwise_or)})
+BitwiseXor = type("BitwiseXor", (_Bitwise,), {"fn": staticmethod(xp.bitwise_xor)})
 
 
 class LogicalNot(Node):
     differentiable = False
 
     def forward(self, a):
-        return np.logical_not(a)
+        return xp.logical_not(a)
 
 
 class BitwiseNot(Node):
@@ -320,7 +320,7 @@ class BitwiseNot(Node):
         if a.dtype.kind == "f":
             raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                             "tensors")
-        return np.invert(a)
+        return xp.invert(a)
 
 
 class FloorDivide(Node):
@@ -328,20 +328,20 @@ class FloorDivide(Node):
 
     def forward(self, a, b):
         a, b = promote(a, b)
-        if np.result_type(a, b).kind in "iu":
+        if xp.result_type(a, b).kind in "iu":
             _check_int_div(b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _bin(np.floor_divide, a, b)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return _bin(xp.floor_divide, a, b)
 
 
 # ---- unary math ----------------------------------------------------------------
 class Neg(Node):
     def forward(self, a):
-        if a.dtype == np.bool_:
+        if a.dtype == xp.bool_:
             raise RuntimeError(
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are "
                 "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-        return np.negative(a)
+        return xp.negative(a)
 
     def backward(self, g):
         return -g
@@ -350,22 +350,22 @@ class Neg(Node):
 class Abs(Node):
     def forward(self, a):
         self.save_for_backward(a)
-        return np.abs(a)
+        return xp.abs(a)
 
     def backward(self, g):
         a, = self.saved_tensors
-        return g * np.sign(a)
+        return g * xp.sign(a)
 
 
 class Sign(Node):
     def forward(self, a):
         self.shape = a.shape
-        if a.dtype == np.bool_:
+        if a.dtype == xp.bool_:
             return a.copy()
-        return np.sign(a)
+        return xp.sign(a)
 
     def backward(self, g):
-        return np.zeros_like(g)
+        return xp.zeros_like(g)
 
 
 class _Unary(Node):
@@ -373,15 +373,15 @@ class _Unary(Node):
 
     def forward(self, a):
         a = default_float(a)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return self.f(a)
 
 
 class Exp(_Unary):
     def forward(self, a):
         a = default_float(a)
-        with np.errstate(over="ignore"):
-            out = np.exp(a)
+        with xp.errstate(over="ignore"):
+            out = xp.exp(a)
         self.save_for_backward(out)
         return out
 
@@ -392,7 +392,7 @@ class Exp(_Unary):
 
 class Exp2(_Unary):
     def forward(self, a):
-        out = np.exp2(default_float(a))
+        out = xp.exp2(default_float(a))
         self.save_for_backward(out)
         return out
 
@@ -403,8 +403,8 @@ class Exp2(_Unary):
 
 class Expm1(_Unary):
     def forward(self, a):
-        with np.errstate(over="ignore"):
-            out = np.expm1(default_float(a))
+        with xp.errstate(over="ignore"):
+            out = xp.expm1(default_float(a))
         self.save_for_backward(out)
         return out
 
@@ -419,12 +419,12 @@ def _saving_input(name, f, df, backward_name=None):
     def forward(self, a):
         a = default_float(a)
         self.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return f(a)
 
     def backward(self, g):
         a, = self.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return g * df(a)
 
     attrs = {"forward": forward, "backward": backward}
@@ -433,21 +433,21 @@ def _saving_input(name, f, df, backward_name=None):
     return type(name, (Node,), attrs)
 
 
-Log = _saving_input("Log", np.log, lambda x: 1 / x)
-Log2 = _saving_input("Log2", np.log2, lambda x: 1 / (x * math.log(2.0)))
-Log10 = _saving_input("Log10", np.log10, lambda x: 1 / (x * math.log(10.0)))
-Log1p = _saving_input("Log1p", np.log1p, lambda x: 1 / (x + 1))
-Sin = _saving_input("Sin", np.sin, np.cos)
-Cos = _saving_input("Cos", np.cos, lambda x: -np.sin(x))
-Tan = _saving_input("Tan", np.tan, lambda x: 1 + np.tan(x) ** 2)
-Asin = _saving_input("Asin", np.arcsin, lambda x: 1 / np.sqrt(1 - x * x))
-Acos = _saving_input("Acos", np.arccos, lambda x: -1 / np.sqrt(1 - x * x))
-Atan = _saving_input("Atan", np.arctan, lambda x: 1 / (1 + x * x))
-Sinh = _saving_input("Sinh", np.sinh, np.cosh)
-Cosh = _saving_input("Cosh", np.cosh, np.sinh)
-Asinh = _saving_input("Asinh", np.arcsinh, lambda x: 1 / np.sqrt(x * x + 1))
-Acosh = _saving_input("Acosh", np.arccosh, lambda x: 1 / np.sqrt(x * x - 1))
-Atanh = _saving_input("Atanh", np.arctanh, lambda x: 1 / (1 - x * x))
+Log = _saving_input("Log", xp.log, lambda x: 1 / x)
+Log2 = _saving_input("Log2", xp.log2, lambda x: 1 / (x * math.log(2.0)))
+Log10 = _saving_input("Log10", xp.log10, lambda x: 1 / (x * math.log(10.0)))
+Log1p = _saving_input("Log1p", xp.log1p, lambda x: 1 / (x + 1))
+Sin = _saving_input("Sin", xp.sin, xp.cos)
+Cos = _saving_input("Cos", xp.cos, lambda x: -xp.sin(x))
+Tan = _saving_input("Tan", xp.tan, lambda x: 1 + xp.tan(x) ** 2)
+Asin = _saving_input("Asin", xp.arcsin, lambda x: 1 / xp.sqrt(1 - x * x))
+Acos = _saving_input("Acos", xp.arccos, lambda x: -1 / xp.sqrt(1 - x * x))
+Atan = _saving_input("Atan", xp.arctan, lambda x: 1 / (1 + x * x))
+Sinh = _saving_input("Sinh", xp.sinh, xp.cosh)
+Cosh = _saving_input("Cosh", xp.cosh, xp.sinh)
+Asinh = _saving_input("Asinh", xp.arcsinh, lambda x: 1 / xp.sqrt(x * x + 1))
+Acosh = _saving_input("Acosh", xp.arccosh, lambda x: 1 / xp.sqrt(x * x - 1))
+Atanh = _saving_input("Atanh", xp.arctanh, lambda x: 1 / (1 - x * x))
 
 
 def _erf_np(x):
@@ -455,28 +455,28 @@ def _erf_np(x):
     return _verf(x).astype(x.dtype, copy=False)
 
 
-_verf = np.vectorize(math.erf, otypes=[np.float64])
-_verfc = np.vectorize(math.erfc, otypes=[np.float64])
+_verf = xp.vectorize(math.erf, otypes=[xp.float64])
+_verfc = xp.vectorize(math.erfc, otypes=[xp.float64])
 
 
 def _erfinv_np(y):
     """Inverse error function: initial rational guess + two Newton steps in float64."""
-    y64 = y.astype(np.float64)
+    y64 = y.astype(xp.float64)
     a = 0.147
-    ln = np.log(np.maximum(1 - y64 * y64, 1e-300))
+    ln = xp.log(xp.maximum(1 - y64 * y64, 1e-300))
     t = 2 / (math.pi * a) + ln / 2
-    x = np.sign(y64) * np.sqrt(np.sqrt(t * t - ln / a) - t)
+    x = xp.sign(y64) * xp.sqrt(xp.sqrt(t * t - ln / a) - t)
     for _ in range(3):
         err = _verf(x) - y64
-        x = x - err / (2 / math.sqrt(math.pi) * np.exp(-x * x))
-    x = np.where(y64 == 1, np.inf, np.where(y64 == -1, -np.inf, x))
-    x = np.where(np.abs(y64) > 1, np.nan, x)
+        x = x - err / (2 / math.sqrt(math.pi) * xp.exp(-x * x))
+    x = xp.where(y64 == 1, xp.inf, xp.where(y64 == -1, -xp.inf, x))
+    x = xp.where(xp.abs(y64) > 1, xp.nan, x)
     return x.astype(y.dtype)
 
 
-Erf = _saving_input("Erf", _erf_np, lambda x: 2 / math.sqrt(math.pi) * np.exp(-x * x))
+Erf = _saving_input("Erf", _erf_np, lambda x: 2 / math.sqrt(math.pi) * xp.exp(-x * x))
 Erfc = _saving_input("Erfc", lambda x: _verfc(x).astype(x.dtype),
-                     lambda x: -2 / math.sqrt(math.pi) * np.exp(-x * x))
+                     lambda x: -2 / math.sqrt(math.pi) * xp.exp(-x * x))
 
 
 class Erfinv(Node):
@@ -487,26 +487,26 @@ class Erfinv(Node):
 
     def backward(self, g):
         out, = self.saved_tensors
-        return g * (math.sqrt(math.pi) / 2) * np.exp(out * out)
+        return g * (math.sqrt(math.pi) / 2) * xp.exp(out * out)
 
 
 class Sqrt(Node):
     def forward(self, a):
-        with np.errstate(invalid="ignore"):
-            out = np.sqrt(default_float(a))
+        with xp.errstate(invalid="ignore"):
+            out = xp.sqrt(default_float(a))
         self.save_for_backward(out)
         return out
 
     def backward(self, g):
         out, = self.saved_tensors
-        with np.errstate(divide="ignore"):
+        with xp.errstate(divide="ignore"):
             return g / (2 * out)
 
 
 class Rsqrt(Node):
     def forward(self, a):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = 1 / np.sqrt(default_float(a))
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            out = 1 / xp.sqrt(default_float(a))
         self.save_for_backward(out)
         return out
 
@@ -517,8 +517,8 @@ class Rsqrt(Node):
 
 class Reciprocal(Node):
     def forward(self, a):
-        with np.errstate(divide="ignore"):
-            out = np.reciprocal(default_float(a))
+        with xp.errstate(divide="ignore"):
+            out = xp.reciprocal(default_float(a))
         self.save_for_backward(out)
         return out
 
@@ -529,7 +529,7 @@ class Reciprocal(Node):
 
 class Tanh(Node):
     def forward(self, a):
-        out = np.tanh(default_float(a))
+        out = xp.tanh(default_float(a))
         self.save_for_backward(out)
         return out
 
@@ -541,8 +541,8 @@ class Tanh(Node):
 class Sigmoid(Node):
     def forward(self, a):
         a = default_float(a)
-        with np.errstate(over="ignore"):
-            out = 1 / (1 + np.exp(-a))
+        with xp.errstate(over="ignore"):
+            out = 1 / (1 + xp.exp(-a))
         self.save_for_backward(out)
         return out
 
@@ -553,9 +553,9 @@ class Sigmoid(Node):
 
 class Relu(Node):
     def forward(self, a):
-        if a.dtype == np.bool_:
+        if a.dtype == xp.bool_:
             raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
-        out = np.maximum(a, 0)
+        out = xp.maximum(a, 0)
         self.save_for_backward(out)
         return out
 
@@ -573,24 +573,24 @@ class _ZeroGrad(Node):
         return self.f(a) if a.dtype.kind in "fc" else a.copy()
 
     def backward(self, g):
-        return np.zeros_like(g)
+        return xp.zeros_like(g)
 
 
-Floor = type("Floor", (_ZeroGrad,), {"f": staticmethod(np.floor)})
-Ceil = type("Ceil", (_ZeroGrad,), {"f": staticmethod(np.ceil)})
-Trunc = type("Trunc", (_ZeroGrad,), {"f": staticmethod(np.trunc)})
+Floor = type("Floor", (_ZeroGrad,), {"f": staticmethod(xp.floor)})
+Ceil = type("Ceil", (_ZeroGrad,), {"f": staticmethod(xp.ceil)})
+Trunc = type("Trunc", (_ZeroGrad,), {"f": staticmethod(xp.trunc)})
 
 
 class Round(_ZeroGrad):
     def forward(self, a, decimals=0):
         if a.dtype.kind not in "fc":
             return a.copy()
-        return np.round(a, decimals) if decimals else np.rint(a)
+        return xp.round(a, decimals) if decimals else xp.rint(a)
 
 
 class Frac(Node):
     def forward(self, a):
-        return a - np.trunc(a)
+        return a - xp.trunc(a)
 
     def backward(self, g):
         return g
@@ -610,13 +610,13 @@ class Clamp(Node):
                 out, lo = promote(out, lo)
             elif isinstance(lo, float) and a.dtype.kind in "biu":
                 out = default_float(out)
-            out = np.maximum(out, lo)
+            out = xp.maximum(out, lo)
         if hi is not None:
             if type(hi) is _ndarray:
                 out, hi = promote(out, hi)
             elif isinstance(hi, float) and out.dtype.kind in "biu":
                 out = default_float(out)
-            out = np.minimum(out, hi)
+            out = xp.minimum(out, hi)
         if out is a:
             out = a.copy()
         self.save_for_backward(a)
@@ -626,7 +626,7 @@ class Clamp(Node):
     def backward(self, g):
         a, = self.saved_tensors
         lo, hi = self.lo, self.hi
-        mask = np.ones(a.shape, dtype=bool)
+        mask = xp.ones(a.shape, dtype=bool)
         if lo is not None:
             mask &= a >= lo
         if hi is not None:
@@ -643,60 +643,60 @@ class Clamp(Node):
 
 class Where(Node):
     def forward(self, cond, a, b):
-        if type(cond) is _ndarray and cond.dtype != np.bool_:
+        if type(cond) is _ndarray and cond.dtype != xp.bool_:
             raise RuntimeError(
                 f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                 f"{_dtype._FROM_NP[cond.dtype].name.capitalize()}")
         a, b = promote(a, b)
         self.save_for_backward(cond)
         try:
-            return np.where(cond, a, b)
+            return xp.where(cond, a, b)
         except ValueError:
-            check_broadcast(np.shape(cond), np.shape(a))
-            check_broadcast(np.shape(a), np.shape(b))
+            check_broadcast(xp.shape(cond), xp.shape(a))
+            check_broadcast(xp.shape(a), xp.shape(b))
             raise
 
     def backward(self, g):
         cond, = self.saved_tensors
         n = self.needs_input_grad
-        return None, (np.where(cond, g, 0) if n[1] else None), \
-            (np.where(cond, 0, g) if n[2] else None)
+        return None, (xp.where(cond, g, 0) if n[1] else None), \
+            (xp.where(cond, 0, g) if n[2] else None)
 
 
 class IsNan(Node):
     differentiable = False
 
     def forward(self, a):
-        return np.isnan(a)
+        return xp.isnan(a)
 
 
 class IsInf(Node):
     differentiable = False
 
     def forward(self, a):
-        return np.isinf(a)
+        return xp.isinf(a)
 
 
 class IsFinite(Node):
     differentiable = False
 
     def forward(self, a):
-        return np.isfinite(a)
+        return xp.isfinite(a)
 
 
 class NanToNum(Node):
     def forward(self, a, nan=0.0, posinf=None, neginf=None):
         self.save_for_backward(a)
-        return np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+        return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
 
     def backward(self, g):
         a, = self.saved_tensors
-        return g * np.isfinite(a)
+        return g * xp.isfinite(a)
 
 
 # ---- public functions (torch.<name>; also Tensor methods) ------------------------
 def _check_operand(x, name="other"):
-    if isinstance(x, (Tensor, int, float, bool, complex, np.number, np.bool_)):
+    if isinstance(x, (Tensor, int, float, bool, complex, xp.number, xp.bool_)):
         return x
     raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not "
                     f"{type(x).__name__}")
@@ -707,7 +707,7 @@ def _out(res, out):
         return res
     from ._inplace import _write
     if out._data.shape != res._data.shape:
-        out._data = np.empty(res._data.shape, dtype=out._data.dtype)
+        out._data = xp.empty(res._data.shape, dtype=out._data.dtype)
     _write(out, res._data)
     out._version[0] += 1
     return out

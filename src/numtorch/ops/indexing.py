@@ -1,6 +1,6 @@
 """Indexing ops: gather/scatter, index_select, masked_fill/masked_select, sort/topk,
 tril/triu, nonzero ..."""
-import numpy as np
+from ..backends import xp
 
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor, _wrap
@@ -8,11 +8,11 @@ from .. import _dtype
 from ._utils import wrap_dim, shape_str, promote
 from .reduction import return_sort, return_topk
 
-_ndarray = np.ndarray
+_ndarray = xp.ndarray
 
 
 def _check_index_dtype(idx, fn):
-    if idx.dtype != np.int64:
+    if idx.dtype != xp.int64:
         raise RuntimeError(f"{fn}(): Expected dtype int64 for index")
 
 
@@ -34,10 +34,10 @@ def _check_gather_shapes(a, idx, dim, fn):
 def _gather_np(a, idx, dim):
     """a.gather(dim, idx) where idx may be smaller than a in the other dims."""
     if a.ndim == 0:
-        return a.reshape(()).copy() if idx.ndim == 0 else np.full(idx.shape, a)
+        return a.reshape(()).copy() if idx.ndim == 0 else xp.full(idx.shape, a)
     sl = tuple(slice(0, s) for s in idx.shape)
     sl = sl[:dim] + (slice(None),) + sl[dim + 1:]
-    return np.take_along_axis(a[sl], idx, dim)
+    return xp.take_along_axis(a[sl], idx, dim)
 
 
 class Gather(Node):
@@ -48,14 +48,14 @@ class Gather(Node):
         return _gather_np(a, idx, dim)
 
     def backward(self, g):
-        gx = np.zeros(self.shape, dtype=g.dtype)
+        gx = xp.zeros(self.shape, dtype=g.dtype)
         _scatter_add_np(gx, self.idx, g, self.dim)
         return gx, None
 
 
 def _full_index(idx, dim):
     """Open-mesh index arrays that address ``idx``'s positions along every dim but ``dim``."""
-    grids = list(np.ogrid[tuple(slice(0, s) for s in idx.shape)])
+    grids = list(xp.ogrid[tuple(slice(0, s) for s in idx.shape)])
     grids[dim] = idx
     return tuple(grids)
 
@@ -65,7 +65,7 @@ def _scatter_add_np(out, idx, src, dim):
         out[...] += src.sum()
         return
     src = src[tuple(slice(0, s) for s in idx.shape)]
-    np.add.at(out, _full_index(idx, dim), src)
+    xp.add.at(out, _full_index(idx, dim), src)
 
 
 class Scatter(Node):
@@ -74,7 +74,7 @@ class Scatter(Node):
         self.dim, self.idx = dim, idx
         out = a.copy()
         if out.ndim == 0:
-            out[...] = src.reshape(-1)[0] if np.ndim(src) else src
+            out[...] = src.reshape(-1)[0] if xp.ndim(src) else src
             return out
         s = src[tuple(slice(0, n) for n in idx.shape)] if type(src) is _ndarray and src.ndim \
             else src
@@ -82,9 +82,9 @@ class Scatter(Node):
         if reduce is None:
             out[full] = s
         elif reduce == "add":
-            np.add.at(out, full, s)
+            xp.add.at(out, full, s)
         elif reduce == "multiply":
-            np.multiply.at(out, full, s)
+            xp.multiply.at(out, full, s)
         else:
             raise RuntimeError(f"reduce argument must be either add or multiply. Got {reduce}")
         self.reduce = reduce
@@ -135,15 +135,15 @@ class IndexSelect(Node):
         self.shape, self.dim, self.idx = a.shape, dim, idx.reshape(-1)
         if a.ndim == 0:
             return a.copy()
-        return np.take(a, self.idx, axis=dim)
+        return xp.take(a, self.idx, axis=dim)
 
     def backward(self, g):
-        gx = np.zeros(self.shape, dtype=g.dtype)
+        gx = xp.zeros(self.shape, dtype=g.dtype)
         if not self.shape:
             return g, None
         idx = [slice(None)] * len(self.shape)
         idx[self.dim] = self.idx
-        np.add.at(gx, tuple(idx), g)
+        xp.add.at(gx, tuple(idx), g)
         return gx, None
 
 
@@ -153,14 +153,14 @@ class IndexAdd(Node):
         self.dim, self.idx, self.alpha = dim, idx.reshape(-1), alpha
         ix = [slice(None)] * a.ndim
         ix[dim] = self.idx
-        np.add.at(out, tuple(ix), src * alpha if alpha != 1 else src)
+        xp.add.at(out, tuple(ix), src * alpha if alpha != 1 else src)
         return out
 
     def backward(self, g):
         n = self.needs_input_grad
         gs = None
         if n[2]:
-            gs = np.take(g, self.idx, axis=self.dim)
+            gs = xp.take(g, self.idx, axis=self.dim)
             if self.alpha != 1:
                 gs = gs * self.alpha
         return (g if n[0] else None), None, gs
@@ -207,7 +207,7 @@ class IndexFill(Node):
 
 class MaskedFill(Node):
     def forward(self, a, mask, value):
-        if type(mask) is not _ndarray or mask.dtype != np.bool_:
+        if type(mask) is not _ndarray or mask.dtype != xp.bool_:
             raise RuntimeError(
                 "masked_fill_ only supports boolean masks, but got mask with dtype "
                 + (_dtype._FROM_NP[mask.dtype].name if type(mask) is _ndarray else
@@ -217,13 +217,13 @@ class MaskedFill(Node):
                 "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value.ndim} dimension(s).")
         try:
-            m = np.broadcast_to(mask, np.broadcast_shapes(a.shape, mask.shape))
+            m = xp.broadcast_to(mask, xp.broadcast_shapes(a.shape, mask.shape))
         except ValueError:
             from ._utils import check_broadcast
             check_broadcast(a.shape, mask.shape)
             raise
         self.save_for_backward(m)
-        out = np.where(m, np.asarray(value, dtype=a.dtype), a)
+        out = xp.where(m, xp.asarray(value, dtype=a.dtype), a)
         return out
 
     def backward(self, g):
@@ -231,30 +231,30 @@ class MaskedFill(Node):
         n = self.needs_input_grad
         gv = None
         if len(n) > 2 and n[2]:
-            gv = np.where(m, g, 0).sum()
-        return (np.where(m, 0, g) if n[0] else None), None, gv
+            gv = xp.where(m, g, 0).sum()
+        return (xp.where(m, 0, g) if n[0] else None), None, gv
 
 
 class MaskedSelect(Node):
     def forward(self, a, mask):
-        if mask.dtype != np.bool_:
+        if mask.dtype != xp.bool_:
             raise RuntimeError(
                 "masked_select: expected BoolTensor for mask")
-        shape = np.broadcast_shapes(a.shape, mask.shape)
+        shape = xp.broadcast_shapes(a.shape, mask.shape)
         self.shape = a.shape
         self.bshape = shape
-        self.m = np.broadcast_to(mask, shape)
-        return np.broadcast_to(a, shape)[self.m]
+        self.m = xp.broadcast_to(mask, shape)
+        return xp.broadcast_to(a, shape)[self.m]
 
     def backward(self, g):
-        gx = np.zeros(self.bshape, dtype=g.dtype)
+        gx = xp.zeros(self.bshape, dtype=g.dtype)
         gx[self.m] = g
         return gx, None
 
 
 class MaskedScatter(Node):
     def forward(self, a, mask, src):
-        m = np.broadcast_to(mask, a.shape)
+        m = xp.broadcast_to(mask, a.shape)
         out = a.copy()
         k = int(m.sum())
         out[m] = src.reshape(-1)[:k]
@@ -265,38 +265,38 @@ class MaskedScatter(Node):
         n = self.needs_input_grad
         gs = None
         if n[2]:
-            flat = np.zeros(int(np.prod(self.src_shape)), dtype=g.dtype)
+            flat = xp.zeros(int(xp.prod(self.src_shape)), dtype=g.dtype)
             flat[:self.k] = g[self.m]
             gs = flat.reshape(self.src_shape)
-        return (np.where(self.m, 0, g) if n[0] else None), None, gs
+        return (xp.where(self.m, 0, g) if n[0] else None), None, gs
 
 
 class Sort(Node):
     def forward(self, a, dim, descending=False, stable=False):
         self.dim = dim
         if a.ndim == 0:
-            self.idx = np.zeros((), np.int64)
+            self.idx = xp.zeros((), xp.int64)
             return a.copy(), self.idx
         key = -a if descending and a.dtype.kind in "fiu" and a.dtype.kind != "u" else a
         if descending and a.dtype.kind in "ub":
-            idx = np.flip(np.argsort(np.flip(a, dim), axis=dim, kind="stable"), dim)
+            idx = xp.flip(xp.argsort(xp.flip(a, dim), axis=dim, kind="stable"), dim)
             idx = a.shape[dim] - 1 - idx
         else:
-            idx = np.argsort(key, axis=dim, kind="stable")
+            idx = xp.argsort(key, axis=dim, kind="stable")
         if descending and a.dtype.kind == "f":
             # NaN sorts first when descending, last when ascending (as torch)
             pass
         self.idx = idx
         self.shape = a.shape
-        return np.take_along_axis(a, idx, dim), idx.astype(np.int64)
+        return xp.take_along_axis(a, idx, dim), idx.astype(xp.int64)
 
     def backward(self, g, gi=None):
         if g is None:
             return None
         if not self.idx.ndim:
             return g
-        gx = np.zeros(self.shape, dtype=g.dtype)
-        np.put_along_axis(gx, self.idx, g, self.dim)
+        gx = xp.zeros(self.shape, dtype=g.dtype)
+        xp.put_along_axis(gx, self.idx, g, self.dim)
         return gx
 
 
@@ -307,23 +307,23 @@ class TopK(Node):
             raise RuntimeError("selected index k out of range")
         self.dim, self.shape = dim, a.shape
         if a.ndim == 0:
-            self.idx = np.zeros((), np.int64)
+            self.idx = xp.zeros((), xp.int64)
             return a.copy(), self.idx
         key = -a if largest else a
         if a.dtype.kind in "ub" and largest:
-            key = -(a.astype(np.int64))
-        idx = np.argsort(key, axis=dim, kind="stable")
-        idx = np.take(idx, np.arange(k), axis=dim)
+            key = -(a.astype(xp.int64))
+        idx = xp.argsort(key, axis=dim, kind="stable")
+        idx = xp.take(idx, xp.arange(k), axis=dim)
         self.idx = idx
-        return np.take_along_axis(a, idx, dim), idx.astype(np.int64)
+        return xp.take_along_axis(a, idx, dim), idx.astype(xp.int64)
 
     def backward(self, g, gi=None):
         if g is None:
             return None
         if not self.idx.ndim:
             return g
-        gx = np.zeros(self.shape, dtype=g.dtype)
-        np.put_along_axis(gx, self.idx, g, self.dim)
+        gx = xp.zeros(self.shape, dtype=g.dtype)
+        xp.put_along_axis(gx, self.idx, g, self.dim)
         return gx
 
 
@@ -332,10 +332,10 @@ class Tril(Node):
         if a.ndim < 2:
             raise RuntimeError("tril: input tensor must have at least 2 dimensions")
         self.k = diagonal
-        return np.tril(a, diagonal)
+        return xp.tril(a, diagonal)
 
     def backward(self, g):
-        return np.tril(g, self.k)
+        return xp.tril(g, self.k)
 
 
 class Triu(Node):
@@ -343,10 +343,10 @@ class Triu(Node):
         if a.ndim < 2:
             raise RuntimeError("triu: input tensor must have at least 2 dimensions")
         self.k = diagonal
-        return np.triu(a, diagonal)
+        return xp.triu(a, diagonal)
 
     def backward(self, g):
-        return np.triu(g, self.k)
+        return xp.triu(g, self.k)
 
 
 class Diag(Node):
@@ -354,14 +354,14 @@ class Diag(Node):
         if a.ndim not in (1, 2):
             raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + str(a.ndim) + "D")
         self.k, self.shape = diagonal, a.shape
-        return np.diag(a, diagonal).copy()
+        return xp.diag(a, diagonal).copy()
 
     def backward(self, g):
         if len(self.shape) == 1:
-            return np.diag(g, self.k).copy()
-        gx = np.zeros(self.shape, dtype=g.dtype)
+            return xp.diag(g, self.k).copy()
+        gx = xp.zeros(self.shape, dtype=g.dtype)
         n = g.shape[0]
-        r = np.arange(n)
+        r = xp.arange(n)
         if self.k >= 0:
             gx[r, r + self.k] = g
         else:
@@ -373,8 +373,8 @@ class Nonzero(Node):
     differentiable = False
 
     def forward(self, a):
-        return np.stack(np.nonzero(a), axis=1).astype(np.int64) if a.ndim else \
-            np.zeros((1 if a else 0, 0), np.int64)
+        return xp.stack(xp.nonzero(a), axis=1).astype(xp.int64) if a.ndim else \
+            xp.zeros((1 if a else 0, 0), xp.int64)
 
 
 # ---- public functions -------------------------------------------------------------------
@@ -386,7 +386,7 @@ def take_along_dim(input, indices, dim=None):
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     d = wrap_dim(dim, input.ndim)
-    shp = np.broadcast_shapes(
+    shp = xp.broadcast_shapes(
         tuple(s for i, s in enumerate(input.shape) if i != d),
         tuple(s for i, s in enumerate(indices.shape) if i != d))
     ishape = list(shp)

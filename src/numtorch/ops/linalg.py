@@ -1,13 +1,13 @@
 """Linear algebra: matmul (all of torch's rank cases), mm, bmm, mv, dot, outer, addmm,
 baddbmm, einsum, tensordot. BLAS does the work through NumPy's matmul."""
-import numpy as np
+from ..backends import xp
 
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor
 from .. import _dtype
 from ._utils import shape_str
 
-_ndarray = np.ndarray
+_ndarray = xp.ndarray
 
 
 def _dtype_check(a, b, what="m1 and m2"):
@@ -72,16 +72,16 @@ class MatMul(Node):
                     _mm_shape_error(a2, b.reshape(kb, -1) if nb > 1 else b.reshape(-1, 1))
                 raise RuntimeError(
                     f"Expected size for first two dimensions of batch2 tensor to be: "
-                    f"[{int(np.prod(a.shape[:-2]))}, {ka}] but got: "
-                    f"[{int(np.prod(b.shape[:-2]))}, {kb}].")
+                    f"[{int(xp.prod(a.shape[:-2]))}, {ka}] but got: "
+                    f"[{int(xp.prod(b.shape[:-2]))}, {kb}].")
             try:
-                return np.matmul(a, b)
+                return xp.matmul(a, b)
             except ValueError:
                 raise RuntimeError(
                     f"The size of tensor a ({a.shape[-3] if na > 2 else 1}) must match the size "
                     f"of tensor b ({b.shape[-3] if nb > 2 else 1}) at non-singleton dimension "
                     "0") from None
-        return np.matmul(a, b)
+        return xp.matmul(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -94,11 +94,11 @@ class MatMul(Node):
         b2 = b[:, None] if nb == 1 else b
         g2 = g
         if na == 1:
-            g2 = np.expand_dims(g2, -2)
+            g2 = xp.expand_dims(g2, -2)
         if nb == 1:
-            g2 = np.expand_dims(g2, -1)
+            g2 = xp.expand_dims(g2, -1)
         if n[0]:
-            ga = np.matmul(g2, np.swapaxes(b2, -1, -2))
+            ga = xp.matmul(g2, xp.swapaxes(b2, -1, -2))
             if na == 1:
                 ga = ga.reshape(-1, a.shape[0]).sum(0) if ga.ndim > 2 else ga[0]
         if n[1]:
@@ -107,7 +107,7 @@ class MatMul(Node):
                 k = a2.shape[-1]
                 gb = a2.reshape(-1, k).T @ g2.reshape(-1, g2.shape[-1])
             else:
-                gb = np.matmul(np.swapaxes(a2, -1, -2), g2)
+                gb = xp.matmul(xp.swapaxes(a2, -1, -2), g2)
             if nb == 1:
                 gb = gb[..., 0]
         return ga, gb
@@ -151,7 +151,7 @@ class Baddbmm(Node):
             raise RuntimeError("batch1 and batch2 must be 3D tensors")
         self.save_for_backward(a, b)
         self.beta, self.alpha = beta, alpha
-        out = np.matmul(a, b)
+        out = xp.matmul(a, b)
         if alpha != 1:
             out = out * alpha
         return out if beta == 0 else out + beta * c
@@ -161,15 +161,15 @@ class Baddbmm(Node):
         n = self.needs_input_grad
         gc = g * self.beta if n[0] else None
         g = g * self.alpha if self.alpha != 1 else g
-        ga = np.matmul(g, np.swapaxes(b, 1, 2)) if n[1] else None
-        gb = np.matmul(np.swapaxes(a, 1, 2), g) if n[2] else None
+        ga = xp.matmul(g, xp.swapaxes(b, 1, 2)) if n[1] else None
+        gb = xp.matmul(xp.swapaxes(a, 1, 2), g) if n[2] else None
         return gc, ga, gb
 
 
 class Outer(Node):
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return np.outer(a, b)
+        return xp.outer(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -187,7 +187,7 @@ class Einsum(Node):
             eq = ins + "->" + "".join(letters)
         self.eq = eq
         self.save_for_backward(*arrays)
-        return np.einsum(eq, *arrays, optimize=len(arrays) > 2)
+        return xp.einsum(eq, *arrays, optimize=len(arrays) > 2)
 
     def backward(self, g):
         arrays = self.saved_tensors
@@ -207,12 +207,12 @@ class Einsum(Node):
             missing = [c for c in spec if c not in avail]
             expr = ",".join([out] + others + ([("".join(missing))] if missing else [])) + "->" + \
                 _dedup(spec)
-            extra = [np.ones([arrays[i].shape[spec.index(c)] for c in missing], g.dtype)] \
+            extra = [xp.ones([arrays[i].shape[spec.index(c)] for c in missing], g.dtype)] \
                 if missing else []
-            gi = np.einsum(expr, g, *ops, *extra)
+            gi = xp.einsum(expr, g, *ops, *extra)
             if _dedup(spec) != spec:  # repeated index (diagonal): scatter back
-                full = np.zeros(arrays[i].shape, g.dtype)
-                np.einsum(spec + "->" + _dedup(spec), full)[...] += gi
+                full = xp.zeros(arrays[i].shape, g.dtype)
+                xp.einsum(spec + "->" + _dedup(spec), full)[...] += gi
                 gi = full
             grads.append(gi)
         return tuple(grads)

@@ -1,14 +1,14 @@
 """Reductions: sum, mean, prod, var/std, max/min, logsumexp, norm, all/any, cumsum/cumprod."""
 import collections
 
-import numpy as np
+from ..backends import xp
 
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor, _wrap
 from .. import _dtype
 from ._utils import wrap_dim, wrap_dims, default_float
 
-_ndarray = np.ndarray
+_ndarray = xp.ndarray
 
 
 def _axes(dim, ndim):
@@ -38,11 +38,11 @@ class Sum(Node):
         self.shape, self.axes, self.keepdim = a.shape, axes, keepdim
         dt = _np_dtype(dtype)
         if dt is None and a.dtype.kind in "biu":
-            dt = np.int64
-        return np.sum(a, axis=axes, keepdims=keepdim, dtype=dt)
+            dt = xp.int64
+        return xp.sum(a, axis=axes, keepdims=keepdim, dtype=dt)
 
     def backward(self, g):
-        return np.broadcast_to(_expand_grad(g, self.shape, self.axes, self.keepdim), self.shape)
+        return xp.broadcast_to(_expand_grad(g, self.shape, self.axes, self.keepdim), self.shape)
 
 
 class Mean(Node):
@@ -53,30 +53,30 @@ class Mean(Node):
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {_type_name(a.dtype)}")
         self.shape, self.axes, self.keepdim = a.shape, axes, keepdim
-        n = a.size if axes is None else int(np.prod([a.shape[i] for i in axes]))
+        n = a.size if axes is None else int(xp.prod([a.shape[i] for i in axes]))
         self.n = n
         if a.size == 0 or n == 0:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.mean(a, axis=axes, keepdims=keepdim, dtype=dt)
-        out = np.sum(a, axis=axes, keepdims=keepdim, dtype=dt)
-        return out / np.asarray(n, dtype=out.dtype) if out.dtype.kind in "fc" else out / n
+            with xp.errstate(invalid="ignore", divide="ignore"):
+                return xp.mean(a, axis=axes, keepdims=keepdim, dtype=dt)
+        out = xp.sum(a, axis=axes, keepdims=keepdim, dtype=dt)
+        return out / xp.asarray(n, dtype=out.dtype) if out.dtype.kind in "fc" else out / n
 
     def backward(self, g):
         g = _expand_grad(g, self.shape, self.axes, self.keepdim)
-        return np.broadcast_to(g / np.asarray(self.n, g.dtype), self.shape)
+        return xp.broadcast_to(g / xp.asarray(self.n, g.dtype), self.shape)
 
 
 def _type_name(npdt):
     from ._inplace import _type_name as tn
-    return tn(_dtype._FROM_NP[np.dtype(npdt)])
+    return tn(_dtype._FROM_NP[xp.dtype(npdt)])
 
 
 class Prod(Node):
     def forward(self, a, axis=None, keepdim=False, dtype=None):
         dt = _np_dtype(dtype)
         if dt is None and a.dtype.kind in "biu":
-            dt = np.int64
-        out = np.prod(a, axis=axis, keepdims=keepdim, dtype=dt)
+            dt = xp.int64
+        out = xp.prod(a, axis=axis, keepdims=keepdim, dtype=dt)
         if axis is not None:
             self._name = "ProdBackward1"
         self.save_for_backward(a, out)
@@ -92,17 +92,17 @@ class Prod(Node):
         # Exact for zeros: product of all other elements via exclusive cumprods.
         if axis is None:
             flat = a.reshape(-1)
-            left = np.concatenate([[1], np.cumprod(flat[:-1])]).astype(a.dtype)
-            right = np.concatenate([np.cumprod(flat[::-1][:-1])[::-1], [1]]).astype(a.dtype)
+            left = xp.concatenate([[1], xp.cumprod(flat[:-1])]).astype(a.dtype)
+            right = xp.concatenate([xp.cumprod(flat[::-1][:-1])[::-1], [1]]).astype(a.dtype)
             return (g.reshape(-1) * left * right).reshape(a.shape)
         ones_shape = list(a.shape)
         ones_shape[axis] = 1
-        one = np.ones(ones_shape, dtype=a.dtype)
-        left = np.concatenate([one, np.cumprod(np.take(a, range(a.shape[axis] - 1), axis), axis)],
+        one = xp.ones(ones_shape, dtype=a.dtype)
+        left = xp.concatenate([one, xp.cumprod(xp.take(a, range(a.shape[axis] - 1), axis), axis)],
                               axis) if a.shape[axis] else a
-        ar = np.flip(a, axis)
-        right = np.flip(np.concatenate(
-            [one, np.cumprod(np.take(ar, range(a.shape[axis] - 1), axis), axis)], axis), axis) \
+        ar = xp.flip(a, axis)
+        right = xp.flip(xp.concatenate(
+            [one, xp.cumprod(xp.take(ar, range(a.shape[axis] - 1), axis), axis)], axis), axis) \
             if a.shape[axis] else a
         return g * left * right
 
@@ -110,18 +110,18 @@ class Prod(Node):
 class Var(Node):
     def forward(self, a, axes=None, correction=1, keepdim=False):
         self.axes, self.keepdim, self.correction = axes, keepdim, correction
-        n = a.size if axes is None else int(np.prod([a.shape[i] for i in axes]))
+        n = a.size if axes is None else int(xp.prod([a.shape[i] for i in axes]))
         self.n = n
-        mean = np.mean(a, axis=axes, keepdims=True)
+        mean = xp.mean(a, axis=axes, keepdims=True)
         d = a - mean
         self.save_for_backward(d)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.sum(d * d, axis=axes, keepdims=keepdim) / max(n - correction, 0)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return xp.sum(d * d, axis=axes, keepdims=keepdim) / max(n - correction, 0)
 
     def backward(self, g):
         d, = self.saved_tensors
         g = _expand_grad(g, d.shape, self.axes, self.keepdim)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with xp.errstate(divide="ignore", invalid="ignore"):
             return g * d * (2.0 / max(self.n - self.correction, 0))
 
 
@@ -149,12 +149,12 @@ class _MaxMin(Node):
 
 
 class Max(_MaxMin):
-    fn = staticmethod(np.max)
+    fn = staticmethod(xp.max)
     _op = "max"
 
 
 class Min(_MaxMin):
-    fn = staticmethod(np.min)
+    fn = staticmethod(xp.min)
     _op = "min"
 
 
@@ -166,7 +166,7 @@ class AMaxMin(Node):
             raise RuntimeError(
                 f"{'amax' if is_max else 'amin'}(): Expected reduction dim to be specified for "
                 "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-        out = (np.max if is_max else np.min)(a, axis=axes, keepdims=keepdim)
+        out = (xp.max if is_max else xp.min)(a, axis=axes, keepdims=keepdim)
         self.save_for_backward(a, out)
         self.axes, self.keepdim = axes, keepdim
         self._name = "AmaxBackward0" if is_max else "AminBackward0"
@@ -191,23 +191,23 @@ class MaxMinDim(Node):
             raise IndexError(
                 f"{'max' if is_max else 'min'}(): Expected reduction dim {dim} to have non-zero "
                 "size.")
-        idx = (np.argmax if is_max else np.argmin)(a, axis=dim, keepdims=True) if a.ndim else \
-            np.zeros((), dtype=np.int64)
+        idx = (xp.argmax if is_max else xp.argmin)(a, axis=dim, keepdims=True) if a.ndim else \
+            xp.zeros((), dtype=xp.int64)
         if a.ndim:
-            vals = np.take_along_axis(a, idx, dim)
+            vals = xp.take_along_axis(a, idx, dim)
             if a.dtype.kind == "f":
                 # torch propagates NaN: argmax/argmin already pick the first NaN
                 pass
         else:
             vals = a.copy()
         if not keepdim and a.ndim:
-            vals = np.squeeze(vals, dim)
-            idx_out = np.squeeze(idx, dim)
+            vals = xp.squeeze(vals, dim)
+            idx_out = xp.squeeze(idx, dim)
         else:
             idx_out = idx
         self.shape, self.dim, self.keepdim, self.idx = a.shape, dim, keepdim, idx
         self._name = "MaxBackward0" if is_max else "MinBackward0"
-        return vals, idx_out.astype(np.int64)
+        return vals, idx_out.astype(xp.int64)
 
     def name(self):
         return self._name
@@ -215,12 +215,12 @@ class MaxMinDim(Node):
     def backward(self, g, gi=None):
         if g is None:
             return None
-        gx = np.zeros(self.shape, dtype=g.dtype)
+        gx = xp.zeros(self.shape, dtype=g.dtype)
         if not self.shape:
             return g
         if not self.keepdim:
-            g = np.expand_dims(g, self.dim)
-        np.put_along_axis(gx, self.idx, g, self.dim)
+            g = xp.expand_dims(g, self.dim)
+        xp.put_along_axis(gx, self.idx, g, self.dim)
         return gx
 
 
@@ -228,31 +228,31 @@ class ArgMaxMin(Node):
     differentiable = False
 
     def forward(self, a, dim=None, keepdim=False, is_max=True):
-        f = np.argmax if is_max else np.argmin
+        f = xp.argmax if is_max else xp.argmin
         if a.size == 0:
             raise RuntimeError(f"{'argmax' if is_max else 'argmin'}(): Expected reduction dim to "
                                "be specified for input.numel() == 0.")
         if dim is None:
             r = f(a)
-            return np.full((1,) * a.ndim, r, dtype=np.int64) if keepdim else np.int64(r)
-        return f(a, axis=dim, keepdims=keepdim).astype(np.int64)
+            return xp.full((1,) * a.ndim, r, dtype=xp.int64) if keepdim else xp.int64(r)
+        return f(a, axis=dim, keepdims=keepdim).astype(xp.int64)
 
 
 class LogSumExp(Node):
     def forward(self, a, axes, keepdim=False):
         a = default_float(a)
-        m = np.max(a, axis=axes, keepdims=True) if a.size else np.zeros((1,) * a.ndim, a.dtype)
-        m = np.where(np.isfinite(m), m, 0)
-        with np.errstate(divide="ignore"):
-            s = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True)) + m
+        m = xp.max(a, axis=axes, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, a.dtype)
+        m = xp.where(xp.isfinite(m), m, 0)
+        with xp.errstate(divide="ignore"):
+            s = xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m
         self.save_for_backward(a, s)
         self.axes, self.keepdim = axes, keepdim
-        return s if keepdim else np.squeeze(s, axis=axes)
+        return s if keepdim else xp.squeeze(s, axis=axes)
 
     def backward(self, g):
         a, s = self.saved_tensors
         g = _expand_grad(g, a.shape, self.axes, self.keepdim)
-        return g * np.exp(a - s)
+        return g * xp.exp(a - s)
 
 
 class Norm(Node):
@@ -262,19 +262,19 @@ class Norm(Node):
 
     def forward(self, a, p=2, axes=None, keepdim=False):
         self.p, self.axes, self.keepdim = p, axes, keepdim
-        x = np.abs(a)
+        x = xp.abs(a)
         if p == 2:
-            out = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+            out = xp.sqrt(xp.sum(x * x, axis=axes, keepdims=keepdim))
         elif p == float("inf"):
-            out = np.max(x, axis=axes, keepdims=keepdim)
+            out = xp.max(x, axis=axes, keepdims=keepdim)
         elif p == -float("inf"):
-            out = np.min(x, axis=axes, keepdims=keepdim)
+            out = xp.min(x, axis=axes, keepdims=keepdim)
         elif p == 0:
-            out = np.sum(x != 0, axis=axes, keepdims=keepdim).astype(a.dtype)
+            out = xp.sum(x != 0, axis=axes, keepdims=keepdim).astype(a.dtype)
         elif p == 1:
-            out = np.sum(x, axis=axes, keepdims=keepdim)
+            out = xp.sum(x, axis=axes, keepdims=keepdim)
         else:
-            out = np.sum(x ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+            out = xp.sum(x ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
         self.save_for_backward(a, out)
         return out
 
@@ -283,49 +283,49 @@ class Norm(Node):
         p = self.p
         g = _expand_grad(g, a.shape, self.axes, self.keepdim)
         o = _expand_grad(out, a.shape, self.axes, self.keepdim)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with xp.errstate(divide="ignore", invalid="ignore"):
             if p == 2:
                 r = g * a / o
-                return np.where(o == 0, 0, r)
+                return xp.where(o == 0, 0, r)
             if p == 1:
-                return g * np.sign(a)
+                return g * xp.sign(a)
             if p == 0:
-                return np.zeros_like(a)
+                return xp.zeros_like(a)
             if p in (float("inf"), -float("inf")):
-                mask = np.abs(a) == o
-                return g * np.sign(a) * mask / mask.sum(axis=self.axes, keepdims=True)
-            r = g * np.sign(a) * np.abs(a) ** (p - 1) / o ** (p - 1)
-            return np.where(o == 0, 0, r)
+                mask = xp.abs(a) == o
+                return g * xp.sign(a) * mask / mask.sum(axis=self.axes, keepdims=True)
+            r = g * xp.sign(a) * xp.abs(a) ** (p - 1) / o ** (p - 1)
+            return xp.where(o == 0, 0, r)
 
 
 class AllAny(Node):
     differentiable = False
 
     def forward(self, a, axes=None, keepdim=False, is_all=True):
-        f = np.all if is_all else np.any
+        f = xp.all if is_all else xp.any
         out = f(a, axis=axes, keepdims=keepdim)
-        return out if a.dtype != np.uint8 else out.astype(np.uint8)
+        return out if a.dtype != xp.uint8 else out.astype(xp.uint8)
 
 
 class CumSum(Node):
     def forward(self, a, dim, dtype=None):
         dt = _np_dtype(dtype)
         if dt is None and a.dtype.kind in "biu":
-            dt = np.int64
+            dt = xp.int64
         self.dim = dim
-        return np.cumsum(a, axis=dim, dtype=dt)
+        return xp.cumsum(a, axis=dim, dtype=dt)
 
     def backward(self, g):
         d = self.dim
-        return np.flip(np.cumsum(np.flip(g, d), axis=d), d)
+        return xp.flip(xp.cumsum(xp.flip(g, d), axis=d), d)
 
 
 class CumProd(Node):
     def forward(self, a, dim, dtype=None):
         dt = _np_dtype(dtype)
         if dt is None and a.dtype.kind in "biu":
-            dt = np.int64
-        out = np.cumprod(a, axis=dim, dtype=dt)
+            dt = xp.int64
+        out = xp.cumprod(a, axis=dim, dtype=dt)
         self.save_for_backward(a, out)
         self.dim = dim
         return out
@@ -333,19 +333,19 @@ class CumProd(Node):
     def backward(self, g):
         a, out = self.saved_tensors
         d = self.dim
-        if np.all(a != 0):
-            return np.flip(np.cumsum(np.flip(g * out, d), axis=d), d) / a
+        if xp.all(a != 0):
+            return xp.flip(xp.cumsum(xp.flip(g * out, d), axis=d), d) / a
         # Slow exact path with zeros: d out_j / d a_i = prod_{k<=j, k!=i} a_k
         n = a.shape[d]
-        am = np.moveaxis(a, d, -1)
-        gm = np.moveaxis(g, d, -1)
-        res = np.zeros_like(am)
+        am = xp.moveaxis(a, d, -1)
+        gm = xp.moveaxis(g, d, -1)
+        res = xp.zeros_like(am)
         for i in range(n):
             b = am.copy()
             b[..., i] = 1
-            cp = np.cumprod(b, axis=-1)
-            res[..., i] = np.sum((gm * cp)[..., i:], axis=-1)
-        return np.moveaxis(res, -1, d)
+            cp = xp.cumprod(b, axis=-1)
+            res[..., i] = xp.sum((gm * cp)[..., i:], axis=-1)
+        return xp.moveaxis(res, -1, d)
 
 
 # ---- return types ------------------------------------------------------------------

@@ -4,14 +4,14 @@ split/chunk/unbind, flip/roll, repeat/tile, and indexing with ``[]``.
 View ops (``is_view = True``) return NumPy views, so the result shares memory
 (and the version counter) with its input, as torch's views do.
 """
-import numpy as np
+from ..backends import xp
 
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor, _wrap
 from .. import _dtype
 from ._utils import wrap_dim, wrap_dims, shape_str, promote
 
-_ndarray = np.ndarray
+_ndarray = xp.ndarray
 
 
 def _infer_shape(shape, numel):
@@ -48,7 +48,7 @@ class View(Node):
         shape = _infer_shape(shape, a.size)
         self.in_shape = a.shape
         try:
-            return np.reshape(a, shape, copy=False)
+            return xp.reshape(a, shape, copy=False)
         except ValueError:
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one "
@@ -68,10 +68,10 @@ class Reshape(Node):
         shape = _infer_shape(shape, a.size)
         self.in_shape = a.shape
         try:
-            out = np.reshape(a, shape, copy=False)
+            out = xp.reshape(a, shape, copy=False)
             self.is_view = True
         except ValueError:
-            out = np.reshape(a, shape)
+            out = xp.reshape(a, shape)
             self._name = "UnsafeViewBackward0"
         return out
 
@@ -87,10 +87,10 @@ class Permute(Node):
 
     def forward(self, a, dims):
         self.dims = dims
-        return np.transpose(a, dims)
+        return xp.transpose(a, dims)
 
     def backward(self, g):
-        return np.transpose(g, np.argsort(self.dims))
+        return xp.transpose(g, xp.argsort(self.dims))
 
 
 class Transpose(Node):
@@ -98,10 +98,10 @@ class Transpose(Node):
 
     def forward(self, a, d0, d1):
         self.d = (d0, d1)
-        return np.swapaxes(a, d0, d1)
+        return xp.swapaxes(a, d0, d1)
 
     def backward(self, g):
-        return np.swapaxes(g, *self.d)
+        return xp.swapaxes(g, *self.d)
 
 
 class T(Transpose):
@@ -114,9 +114,9 @@ class Squeeze(Node):
     def forward(self, a, dims=None):
         self.in_shape = a.shape
         if dims is None:
-            return np.squeeze(a)
+            return xp.squeeze(a)
         dims = tuple(d for d in dims if a.shape[d] == 1)
-        return np.squeeze(a, dims) if dims else a.view()
+        return xp.squeeze(a, dims) if dims else a.view()
 
     def backward(self, g):
         return g.reshape(self.in_shape)
@@ -127,10 +127,10 @@ class Unsqueeze(Node):
 
     def forward(self, a, dim):
         self.dim = dim
-        return np.expand_dims(a, dim)
+        return xp.expand_dims(a, dim)
 
     def backward(self, g):
-        return np.squeeze(g, self.dim)
+        return xp.squeeze(g, self.dim)
 
 
 class Expand(Node):
@@ -163,7 +163,7 @@ class Expand(Node):
                     f"The expanded size of the tensor ({s}) must match the existing size ({cur}) "
                     f"at non-singleton dimension {i}.  Target sizes: {shape_str(shape)}.  Tensor "
                     f"sizes: {shape_str(a.shape)}")
-        return np.broadcast_to(a, tuple(target))
+        return xp.broadcast_to(a, tuple(target))
 
     def backward(self, g):
         return g  # the engine sums back to the input's shape
@@ -172,20 +172,20 @@ class Expand(Node):
 class Flip(Node):
     def forward(self, a, dims):
         self.dims = dims
-        return np.flip(a, dims).copy()
+        return xp.flip(a, dims).copy()
 
     def backward(self, g):
-        return np.flip(g, self.dims)
+        return xp.flip(g, self.dims)
 
 
 class Roll(Node):
     def forward(self, a, shifts, dims):
         self.shifts, self.dims = shifts, dims
-        return np.roll(a, shifts, dims)
+        return xp.roll(a, shifts, dims)
 
     def backward(self, g):
         neg = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
-        return np.roll(g, neg, self.dims)
+        return xp.roll(g, neg, self.dims)
 
 
 class Repeat(Node):
@@ -196,7 +196,7 @@ class Repeat(Node):
                 "of tensor")
         self.in_shape = a.shape
         self.reps = reps
-        return np.tile(a, reps)
+        return xp.tile(a, reps)
 
     def backward(self, g):
         reps = self.reps
@@ -233,11 +233,11 @@ class Cat(Node):
         rt = arrays[0].dtype
         for a in arrays[1:]:
             if a.dtype != rt:
-                rt = np.promote_types(rt, a.dtype)
+                rt = xp.promote_types(rt, a.dtype)
         self.sizes = [a.shape[d] if not (a.ndim == 1 and a.shape[0] == 0 and ref.ndim != 1)
                       else None for a in arrays]
         self.d = d
-        return np.concatenate([a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)]
+        return xp.concatenate([a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)]
                               or arrays[:1], axis=d).astype(rt, copy=False)
 
     def backward(self, g):
@@ -245,7 +245,7 @@ class Cat(Node):
         start = 0
         for s in self.sizes:
             if s is None:
-                out.append(np.zeros((0,), g.dtype))
+                out.append(xp.zeros((0,), g.dtype))
                 continue
             idx = [slice(None)] * g.ndim
             idx[self.d] = slice(start, start + s)
@@ -267,11 +267,11 @@ class Stack(Node):
         rt = ref.dtype
         for a in arrays[1:]:
             if a.dtype != rt:
-                rt = np.promote_types(rt, a.dtype)
-        return np.stack(arrays, axis=d).astype(rt, copy=False)
+                rt = xp.promote_types(rt, a.dtype)
+        return xp.stack(arrays, axis=d).astype(rt, copy=False)
 
     def backward(self, g):
-        return tuple(np.take(g, i, axis=self.d) for i in range(g.shape[self.d]))
+        return tuple(xp.take(g, i, axis=self.d) for i in range(g.shape[self.d]))
 
 
 class SplitView(Node):
@@ -291,7 +291,7 @@ class SplitView(Node):
         return a[self.idx]
 
     def backward(self, g):
-        gx = np.zeros(self.shape, dtype=g.dtype)
+        gx = xp.zeros(self.shape, dtype=g.dtype)
         gx[self.idx] = g
         return gx
 
@@ -309,7 +309,7 @@ def _convert_index(idx, shape=None):
             if arr.dtype.kind not in "biu":
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors")
-            if arr.dtype == np.uint8:
+            if arr.dtype == xp.uint8:
                 arr = arr.astype(bool)
             out.append(arr)
             advanced = True
@@ -319,8 +319,8 @@ def _convert_index(idx, shape=None):
                 if step <= 0:
                     raise ValueError("step must be greater than zero")
             out.append(x)
-        elif isinstance(x, (list, np.ndarray)):
-            arr = np.asarray([_conv_item(v) for v in x] if isinstance(x, list) else x)
+        elif isinstance(x, (list, xp.ndarray)):
+            arr = xp.asarray([_conv_item(v) for v in x] if isinstance(x, list) else x)
             if arr.dtype.kind == "f":
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors")
@@ -329,7 +329,7 @@ def _convert_index(idx, shape=None):
         elif isinstance(x, bool):
             out.append(x)
             advanced = True
-        elif x is None or x is Ellipsis or isinstance(x, (int, np.integer)):
+        elif x is None or x is Ellipsis or isinstance(x, (int, xp.integer)):
             out.append(x)
         else:
             raise IndexError(
@@ -352,10 +352,10 @@ def _check_bounds(a, idx):
             continue
         if x is Ellipsis:
             dim = a.ndim - sum(1 for y in idx if y is not None and y is not Ellipsis
-                               and not (isinstance(y, np.ndarray) and y.dtype == bool)) + dim
+                               and not (isinstance(y, xp.ndarray) and y.dtype == bool)) + dim
             dim = max(dim, 0)
             continue
-        if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        if isinstance(x, (int, xp.integer)) and not isinstance(x, bool):
             if dim >= a.ndim:
                 raise IndexError(f"too many indices for tensor of dimension {a.ndim}")
             size = a.shape[dim]
@@ -379,18 +379,18 @@ class GetItem(Node):
         if not advanced:
             self.is_view = True
             self._name = "SelectBackward0" if any(
-                isinstance(x, (int, np.integer)) for x in idx) and not any(
+                isinstance(x, (int, xp.integer)) for x in idx) and not any(
                 isinstance(x, slice) and x != slice(None) for x in idx) else "SliceBackward0"
         else:
             self._name = "IndexBackward0"
         if type(out) is not _ndarray:
-            out = np.asarray(out)
+            out = xp.asarray(out)
         return out
 
     def backward(self, g):
-        gx = np.zeros(self.shape, dtype=g.dtype)
+        gx = xp.zeros(self.shape, dtype=g.dtype)
         if self.advanced:
-            np.add.at(gx, self.idx, g)
+            xp.add.at(gx, self.idx, g)
         else:
             gx[self.idx] = g
         return gx
@@ -429,10 +429,10 @@ def setitem(t, idx, value):
     nidx, advanced = _convert_index(idx)
     if isinstance(value, Tensor):
         v = value
-    elif isinstance(value, (int, float, bool, complex, np.number)):
+    elif isinstance(value, (int, float, bool, complex, xp.number)):
         v = value
     else:
-        v = _wrap(np.asarray(value, dtype=t._data.dtype))
+        v = _wrap(xp.asarray(value, dtype=t._data.dtype))
     recording = grad_mode._enabled[0] and (t._rg or (isinstance(v, Tensor) and v._rg))
     if not recording:
         if not t._data.flags.writeable:
