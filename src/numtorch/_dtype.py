@@ -114,11 +114,27 @@ def set_default_dtype(d):
     _default[0] = d
 
 
+def _np_promote(na, nb):
+    """torch.promote_types on NumPy dtypes: like NumPy's, except that an integral or bool type
+    meeting a floating/complex one gives that floating/complex type (int64 + float32 is
+    float32 in torch, float64 in NumPy)."""
+    ka, kb = na.kind, nb.kind
+    fa, fb = ka in "fc", kb in "fc"
+    if fa and not fb:
+        return na
+    if fb and not fa:
+        return nb
+    return np.promote_types(na, nb)
+
+
+_PROMOTE = {(a.np, b.np): _FROM_NP[_np_promote(a.np, b.np)] for a in ALL for b in ALL}
+
+
 def promote_types(a, b):
     """torch.promote_types for two numtorch dtypes."""
     if a is b:
         return a
-    return _FROM_NP[np.promote_types(a.np, b.np)]
+    return _PROMOTE[(as_dtype(a).np, as_dtype(b).np)]
 
 
 def _scalar_dtype(x):
@@ -133,38 +149,36 @@ def _scalar_dtype(x):
     raise TypeError(f"unsupported operand type: {type(x).__name__}")
 
 
+def _combine(higher, lower):
+    """torch's combine_categories: ``higher`` (dimensioned) wins unless ``lower`` raises the
+    category; then ``higher``'s precision is kept where it can be."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher._cat == _COMPLEX:
+        return higher
+    if lower._cat == _COMPLEX:
+        return higher.to_complex() if higher._cat == _FLOAT else lower
+    if higher._cat == _FLOAT:
+        return higher
+    if higher._cat == _BOOL or lower._cat == _FLOAT:
+        return promote_types(higher, lower)
+    return higher
+
+
+def _promote_all(ds):
+    r = None
+    for d in ds:
+        r = d if r is None else promote_types(r, d)
+    return r
+
+
 def result_type_of(dims, zerodims, scalars):
     """torch's promotion: dimensioned tensors, then 0-dim tensors, then Python scalars.
 
     A later class only changes the result when it is of a higher category
     (bool < int < float < complex); within a class dtypes promote normally.
     """
-    result = None
-    for group in (dims, zerodims):
-        if group:
-            d = group[0]
-            for other in group[1:]:
-                d = promote_types(d, other)
-            if result is None:
-                result = d
-            elif d._cat > result._cat:
-                if d._cat == _COMPLEX and result._cat == _FLOAT:
-                    result = promote_types(result, d)
-                else:
-                    result = d
-    if scalars:
-        cat = max(_scalar_dtype(s)._cat for s in scalars)
-        if result is None:
-            d = _scalar_dtype(scalars[0])
-            for s in scalars[1:]:
-                d = promote_types(d, _scalar_dtype(s))
-            result = d
-        elif cat > result._cat:
-            if cat == _FLOAT:
-                result = get_default_dtype()
-            elif cat == _INT:
-                result = int64
-            elif cat == _COMPLEX:
-                result = result.to_complex() if result._cat == _FLOAT else \
-                    get_default_dtype().to_complex()
-    return result
+    wrapped = _promote_all([_scalar_dtype(s) for s in scalars])
+    return _combine(_promote_all(dims), _combine(_promote_all(zerodims), wrapped))

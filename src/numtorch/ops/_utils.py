@@ -11,52 +11,74 @@ def promote(a, b):
 
     ``a``/``b`` are arrays (tensors' data) or Python scalars. Arrays come back
     cast to the result dtype; Python scalars stay Python scalars (NumPy treats
-    them as weak, like torch), except where that would change the result.
+    them as weak, like torch) unless they change the category, in which case
+    the array is cast instead (int tensor * 1.5 is float32 in torch).
     """
-    ta = type(a) is _ndarray
-    tb = type(b) is _ndarray
-    if ta and tb:
-        if a.dtype == b.dtype:
+    if type(a) is _ndarray:
+        if type(b) is _ndarray:
+            da = a.dtype
+            db = b.dtype
+            if da == db:
+                return a, b
+            rt = _pair_result(da, db, a.ndim == 0, b.ndim == 0)
+            return (a if da == rt else a.astype(rt)), (b if db == rt else b.astype(rt))
+        if type(b) is float and a.dtype.kind in "fc":
             return a, b
-        da, db = _dtype._FROM_NP[a.dtype], _dtype._FROM_NP[b.dtype]
-        if (a.ndim == 0) == (b.ndim == 0):
-            rt = _dtype.promote_types(da, db)
-        elif a.ndim == 0:
-            rt = _dtype.result_type_of([db], [da], ())
-        else:
-            rt = _dtype.result_type_of([da], [db], ())
-        rn = rt.np
-        return (a if a.dtype == rn else a.astype(rn)), (b if b.dtype == rn else b.astype(rn))
-    if ta:
-        return a, _scalar_against(b, a)
-    if tb:
-        return _scalar_against(a, b), b
+        return _with_scalar(a, b)
+    if type(b) is _ndarray:
+        b, a = _with_scalar(b, a)
+        return a, b
     return xp.asarray(a), b
 
 
-def _scalar_against(s, arr):
-    """Python scalar ``s`` combined with ``arr``: keep weak unless it raises the category."""
+_PAIR = {}
+
+
+def _pair_result(da, db, a0, b0):
+    """NumPy result dtype of two arrays under torch's rules (0-dim arrays count less)."""
+    key = (da, db, a0, b0)
+    r = _PAIR.get(key)
+    if r is None:
+        ta, tb = _dtype._FROM_NP[da], _dtype._FROM_NP[db]
+        if a0 == b0:
+            r = _dtype.promote_types(ta, tb).np
+        elif a0:
+            r = _dtype.result_type_of([tb], [ta], ()).np
+        else:
+            r = _dtype.result_type_of([ta], [tb], ()).np
+        _PAIR[key] = r
+    return r
+
+
+def _with_scalar(arr, s):
+    """(arr, s) for array ``arr`` combined with Python/NumPy scalar ``s``."""
+    ts = type(s)
     k = arr.dtype.kind
-    if isinstance(s, bool):
-        return s
-    if isinstance(s, (int, xp.integer)):
+    if ts is bool or ts is xp.bool_:
+        return arr, bool(s)
+    if ts is int or isinstance(s, xp.integer):
+        s = int(s)
         if k == "b":
-            return xp.int64(s)
-        if k in "iu":
+            return arr.astype(xp.int64), s
+        if k in "iu" and arr.dtype.itemsize < 8:
             info = xp.iinfo(arr.dtype)
             if not info.min <= s <= info.max:
-                return xp.array(s).astype(arr.dtype)  # wraps, as torch does
-        return s
-    if isinstance(s, (float, xp.floating)):
+                return arr, xp.array(s).astype(arr.dtype)  # wraps around, as torch does
+        return arr, s
+    if ts is float or isinstance(s, xp.floating):
+        s = float(s)
         if k in "biu":
-            return _dtype.get_default_dtype().np.type(s)
-        return float(s)
-    if isinstance(s, complex):
+            return arr.astype(_dtype.get_default_dtype().np), s
+        return arr, s
+    if ts is complex or isinstance(s, xp.complexfloating):
+        s = complex(s)
         if k != "c":
-            return xp.complex64(s) if arr.dtype != xp.float64 else xp.complex128(s)
-        return s
+            if arr.dtype == xp.float64:
+                return arr.astype(xp.complex128), s
+            return arr.astype(_dtype.get_default_dtype().to_complex().np), s
+        return arr, s
     if hasattr(s, "_data"):
-        return s._data
+        return promote(arr, s._data)
     raise TypeError(f"unsupported operand type(s): '{type(s).__name__}'")
 
 
