@@ -1,9 +1,14 @@
 """Random tensor constructors and in-place random fills.
 
-Every draw goes through a ``Generator`` primitive (``numtorch/random.py``), so
-matching torch's streams bit for bit is a matter of those primitives and of
-calling them the way torch's kernels do.
+Every draw goes through a ``Generator`` primitive (``numtorch/random.py``). This file decides
+what torch's kernels decide: which path a call takes (``normal_`` is vectorised only for 16+
+elements of a contiguous tensor), the order elements are filled in (memory order, as torch's
+TensorIterator walks: the smallest stride varies fastest), argument checks and dtypes.
+Constructors are ``empty(...)`` plus the in-place fill, as in torch.
 """
+import math
+import warnings
+
 import numpy as np
 
 from . import _dtype
@@ -11,98 +16,408 @@ from ._tensor import Tensor, _wrap
 from ._creation import _finish, _size_arg, _np_dtype, _num
 from .random import _gen
 
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+# How torch's messages name a dtype (C++ type names from numeric_limits, or ScalarType names).
+_CPP_NAME = {"int8": "signed char", "uint8": "unsigned char", "int16": "short int",
+             "int32": "int", "int64": "long int", "bool": "bool", "float16": "c10::Half",
+             "float32": "float", "float64": "double"}
+
+
+def _scalar_name(np_dt):
+    from .ops._inplace import _type_name
+    return _type_name(np.dtype(np_dt))
+
+
+def _g(x):
+    """A double as C++'s ostream prints it (``%g``)."""
+    return f"{float(x):g}"
+
+
+# ---- memory order ----------------------------------------------------------------------------
+def _iter_view(arr):
+    """``arr`` with its axes ordered by decreasing stride: C order over it is memory order."""
+    if arr.flags.c_contiguous or arr.ndim < 2:
+        return arr
+    perm = sorted(range(arr.ndim), key=lambda d: -abs(arr.strides[d]))
+    return arr.transpose(perm)
+
+
+def _store(t, values):
+    """Write ``values`` (flat, in fill order) into tensor ``t`` through its view, as an in-place
+    op: leaf check, version bump, and a zero gradient to the overwritten value."""
+    from .autograd import grad_mode
+    from .ops._inplace import _check_view_leaf, _LEAF_MSG
+    recording = grad_mode._enabled[0] and t._rg
+    if recording:
+        if t.grad_fn is None:
+            raise RuntimeError(_LEAF_MSG)
+        _check_view_leaf(t)
+    view = _iter_view(t._data)
+    view[...] = values.reshape(view.shape)
+    t._version[0] += 1
+    if recording:
+        from .ops._inplace import _rebase
+        from .autograd.graph import apply
+        from .ops.elementwise import Mul
+        res = apply(Mul, t, 0.0)
+        t._version[0] -= 1
+        _rebase(t, res.grad_fn)
+    return t
+
+
+def _check_float(t, kernel):
+    dt = t._data.dtype
+    if dt.kind not in "fc":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_name(dt)}\'')
+    return dt
+
+
+def _real_dtype(dt):
+    return np.dtype(np.float32 if dt == np.complex64 else np.float64) if dt.kind == "c" else dt
+
+
+def _new(size, dtype, default=None, out=None):
+    """The tensor a constructor fills: ``out`` if given, else a new contiguous one."""
+    if out is not None:
+        if tuple(out._data.shape) != tuple(size):
+            out._data = np.empty(size, dtype=out._data.dtype)
+        return out
+    return _wrap(np.empty(size, dtype=_np_dtype(dtype, default)))
+
+
+def _like(input, dtype):
+    """``empty_like(input)`` with preserved strides (numpy's order='K')."""
+    dt = input._data.dtype if dtype is None else _dtype.as_dtype(dtype).np
+    return _wrap(np.empty_like(input._data, dtype=dt))
+
+
+def _done(t, requires_grad, device):
+    from ._creation import _device
+    if device is not None and _device(device).type != "cpu":
+        from .ops._devices import check_device
+        check_device(_device(device))
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+# ---- in-place random fills (Tensor methods) --------------------------------------------------
+def uniform_(t, a=0.0, b=1.0, *, generator=None, **kwargs):
+    a, b = kwargs.pop("from", a), kwargs.pop("to", b)
+    a, b = float(_num(a)), float(_num(b))
+    dt = _check_float(t, "check_uniform_bounds")
+    if not a <= b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_g(a)}"
+                           f" > to={_g(b)}")
+    rdt = _real_dtype(dt)
+    if b - a > float(np.finfo(rdt).max):
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
+                           f"{_scalar_name(rdt)}>::max(), but found to={_g(b)} and from={_g(a)} "
+                           "which result in to-from to exceed the limit")
+    n = t._data.size * (2 if dt.kind == "c" else 1)
+    vals = _gen(generator)._uniform((n,), rdt, a, b)
+    return _store(t, vals.view(dt) if dt.kind == "c" else vals)
+
+
+def normal_(t, mean=0.0, std=1.0, *, generator=None):
+    mean, std = float(_num(mean)), float(_num(std))
+    dt = _check_float(t, "normal_kernel_cpu")
+    if not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_g(std)}")
+    arr = t._data
+    if dt.kind == "c":   # torch fills view_as_real(self) with std / sqrt(2)
+        n, std, rdt = arr.size * 2, std / math.sqrt(2.0), _real_dtype(dt)
+    else:
+        n, rdt = arr.size, dt
+    vals = _gen(generator)._normal((n,), rdt, mean, std, contiguous=arr.flags.c_contiguous)
+    return _store(t, vals.view(dt) if dt.kind == "c" else vals)
+
+
+def _update_from(frm, digits):
+    """torch's ``update_from``: the smallest from >= ``frm`` that survives the float cast."""
+    cast = int(_to_float(frm + 1, digits))
+    if cast < frm:
+        n = abs(frm + 1).bit_length() - 1
+        frm = cast + (1 << (n - digits + 1))
+    return frm
+
+
+def _update_to(to, digits):
+    cast = int(_to_float(to - 1, digits))
+    if cast >= to:
+        n = abs(to - 1).bit_length() - 1
+        to = cast - (1 << (n - digits + 1))
+    return to
+
+
+def _to_float(v, digits):
+    return float({11: np.float16, 24: np.float32, 53: np.float64}[digits](v))
+
+
+def _check_in_range(frm, to_inc, dt):
+    if dt.kind == "f":
+        digits = {2: 11, 4: 24, 8: 53}[dt.itemsize]
+        lo, hi = float(np.finfo(dt).min), float(np.finfo(dt).max)
+        for v, name in ((frm, "from"), (to_inc, "to - 1")):
+            if not lo <= v <= hi:
+                raise RuntimeError(f"{name} is out of bounds for {_CPP_NAME[dt.name]}")
+        for v, name in ((frm, "from"), (to_inc, "to - 1")):
+            if not -(1 << digits) <= v <= (1 << digits):
+                warnings.warn(f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to "
+                              f"precision limitations {_CPP_NAME[dt.name]} can support discrete "
+                              "uniform distribution only within this range. This warning will "
+                              "become an error in version 1.7 release, please fix the code in "
+                              "advance", UserWarning, stacklevel=4)
+    else:
+        lo, hi = (0, 1) if dt == np.bool_ else (int(np.iinfo(dt).min), int(np.iinfo(dt).max))
+        for v, name in ((frm, "from"), (to_inc, "to - 1")):
+            if not lo <= v <= hi:
+                raise RuntimeError(f"{name} is out of bounds for {_CPP_NAME[dt.name]}")
+
+
+_NO_TO = object()
+
+
+def random_(t, *args, generator=None, **kwargs):
+    """``random_()``, ``random_(to)``, ``random_(from, to)``; ``random_(from, None)`` is
+    [from, max of the dtype]."""
+    if "from" in kwargs or "to" in kwargs:
+        frm, to = kwargs.pop("from", 0), kwargs.pop("to", _NO_TO)
+        args = (frm,) if to is _NO_TO else (frm, to)
+    if kwargs:
+        raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    g = _gen(generator)
+    dt = t._data.dtype
+    if dt.kind == "c":
+        raise NotImplementedError(f'"random_kernel_cpu" not implemented for '
+                                  f"'{_scalar_name(dt)}'")
+    shape = (t._data.size,)
+    if not args:
+        return _store(t, g._random_full(shape, dt))
+    if len(args) == 1:
+        frm, to = 0, args[0]
+    elif len(args) == 2:
+        frm, to = args
+    else:
+        raise TypeError("random_() takes at most 2 positional arguments")
+    frm = int(_num(frm))
+    if to is not None:
+        to = int(_num(to))
+        if frm >= to:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={frm} "
+                               f">= to={to}")
+        if dt.kind == "f":
+            digits = {2: 11, 4: 24, 8: 53}[dt.itemsize]
+            frm, to = _update_from(frm, digits), _update_to(to, digits)
+            if frm >= to:
+                raise RuntimeError("random_ expects 'from' casted to dtype to be less than 'to' "
+                                   f"casted to dtype, but got from={frm} >= to={to}")
+        _check_in_range(frm, to - 1, dt)
+        return _store(t, g._randint(frm, to, shape, dt))
+    if frm == _INT64_MIN:
+        return _store(t, g._random_int64_full(shape, dt))
+    if dt.kind == "f":
+        digits = {2: 11, 4: 24, 8: 53}[dt.itemsize]
+        to_inc = min(1 << digits, _INT64_MAX)
+        frm = _update_from(frm, digits)
+        if frm >= to_inc:
+            raise RuntimeError("random_ expects 'from' casted to dtype to be less than or equal "
+                               f"to 'to_inc' casted to dtype, but got from={frm} > "
+                               f"to_inc={to_inc}")
+    else:
+        to_inc = 1 if dt == np.bool_ else int(np.iinfo(dt).max)
+    _check_in_range(frm, to_inc, dt)
+    return _store(t, g._randint(frm, to_inc + 1, shape, dt))
+
+
+def bernoulli_(t, p=0.5, *, generator=None):
+    g = _gen(generator)
+    dt = t._data.dtype
+    if isinstance(p, Tensor):
+        if p._data.dtype.kind != "f":
+            raise NotImplementedError('"bernoulli_tensor_cpu_p_" not implemented for '
+                                      f"'{_scalar_name(p._data.dtype)}'")
+        pa = p._data
+        if np.any((pa < 0) | (pa > 1)) or np.isnan(pa).any():
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+        try:
+            pb = np.broadcast_to(pa, t._data.shape)
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({pa.shape}) must match the size of "
+                               f"tensor b ({t._data.shape})") from None
+        order = _iter_axes(t._data)
+        pv = pb.transpose(order) if order is not None else pb
+        return _store(t, g._bernoulli(np.ascontiguousarray(pv).reshape(-1), dt))
+    p = float(_num(p))
+    if not 0.0 <= p <= 1.0:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_g(p)}")
+    return _store(t, g._bernoulli_scalar((t._data.size,), p, dt))
+
+
+def _iter_axes(arr):
+    if arr.flags.c_contiguous or arr.ndim < 2:
+        return None
+    return sorted(range(arr.ndim), key=lambda d: -abs(arr.strides[d]))
+
+
+def exponential_(t, lambd=1.0, *, generator=None):
+    lambd = float(_num(lambd))
+    dt = t._data.dtype
+    if dt.kind != "f":
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified "
+                           f"{_scalar_name(dt)}")
+    if not lambd > 0.0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_g(lambd)}")
+    return _store(t, _gen(generator)._exponential((t._data.size,), dt, lambd))
+
+
+def geometric_(t, p, *, generator=None):
+    p = float(_num(p))
+    if not 0.0 < p < 1.0:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_g(p)}")
+    return _store(t, _gen(generator)._geometric((t._data.size,), t._data.dtype, p))
+
+
+def cauchy_(t, median=0.0, sigma=1.0, *, generator=None):
+    median, sigma = float(_num(median)), float(_num(sigma))
+    _check_float(t, "cauchy_cpu")
+    if not sigma > 0.0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_g(sigma)}")
+    return _store(t, _gen(generator)._cauchy((t._data.size,), t._data.dtype, median, sigma))
+
+
+def log_normal_(t, mean=1.0, std=2.0, *, generator=None):
+    mean, std = float(_num(mean)), float(_num(std))
+    _check_float(t, "log_normal_cpu")
+    if not std > 0.0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_g(std)}")
+    return _store(t, _gen(generator)._log_normal((t._data.size,), t._data.dtype, mean, std))
+
+
+# ---- constructors ----------------------------------------------------------------------------
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
-    dt = _np_dtype(dtype)
-    if np.dtype(dt).kind not in "fc":
-        raise RuntimeError(f'"check_uniform_bounds" not implemented for '
-                           f"'{_dtype._FROM_NP[np.dtype(dt)].name}'")
-    return _finish(_gen(generator)._uniform(_size_arg(size), dt), requires_grad, device)
+    t = _new(_size_arg(size), dtype, out=out)
+    return _done(uniform_(t, 0.0, 1.0, generator=generator), requires_grad, device)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
-    dt = _np_dtype(dtype)
-    if np.dtype(dt).kind not in "fc":
-        raise RuntimeError(f'"normal_kernel_cpu" not implemented for '
-                           f"'{_dtype._FROM_NP[np.dtype(dt)].name}'")
-    return _finish(_gen(generator)._normal(_size_arg(size), dt), requires_grad, device)
+    t = _new(_size_arg(size), dtype, out=out)
+    return _done(normal_(t, 0.0, 1.0, generator=generator), requires_grad, device)
 
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None, generator=None):
-    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                generator=generator)
+    t = _like(input, dtype)
+    return _done(uniform_(t, 0.0, 1.0, generator=generator), requires_grad, device)
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None, generator=None):
-    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                 generator=generator)
+    t = _like(input, dtype)
+    return _done(normal_(t, 0.0, 1.0, generator=generator), requires_grad, device)
+
+
+def _size_tuple(size):
+    if isinstance(size, (int, np.integer)):
+        size = (size,)
+    return _size_arg(tuple(size))
 
 
 def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
-            requires_grad=False, pin_memory=False):
+            requires_grad=False, pin_memory=False, low=None, high=None):
     """randint(high, size) or randint(low, high, size)."""
     args = list(args)
     if size is None:
+        if not args:
+            raise TypeError("randint() missing required argument 'size'")
         size = args.pop()
+    if high is not None:
+        args = [low if low is not None else (args[0] if args else 0), high]
+    elif low is not None:
+        args = [low] + args
     if len(args) == 1:
-        low, high = 0, args[0]
+        lo, hi = 0, args[0]
     elif len(args) == 2:
-        low, high = args
+        lo, hi = args
     else:
         raise TypeError("randint() received an invalid combination of arguments")
-    low, high = int(_num(low)), int(_num(high))
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
-                           f"to={high}")
-    dt = _np_dtype(dtype, _dtype.int64)
-    size = _size_arg((size,) if isinstance(size, int) else tuple(size))
-    return _finish(_gen(generator)._randint(low, high, size, dt), requires_grad, device)
+    t = _new(_size_tuple(size), dtype, _dtype.int64, out=out)
+    random_(t, int(_num(lo)), int(_num(hi)), generator=generator)
+    return _done(t, requires_grad, device)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
                  requires_grad=False, memory_format=None, generator=None):
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype,
-                   generator=generator)
+    t = _like(input, dtype)
+    return _done(random_(t, int(_num(low)), int(_num(high)), generator=generator),
+                 requires_grad, device)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
+    n = int(_num(n))
     if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dt = _np_dtype(dtype, _dtype.int64)
-    return _finish(_gen(generator)._randperm(int(n)).astype(dt), requires_grad, device)
+    perm = _gen(generator)._randperm(n)
+    if out is not None:
+        out._data = perm.astype(out._data.dtype)
+        return _done(out, requires_grad, device)
+    return _done(_wrap(perm.astype(dt, copy=False)), requires_grad, device)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
            device=None, requires_grad=False, pin_memory=False):
-    g = _gen(generator)
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m = mean._data if isinstance(mean, Tensor) else mean
-        s = std._data if isinstance(std, Tensor) else std
-        if isinstance(std, Tensor) and np.any(s < 0):
+    """normal(mean, std) with tensor mean and/or std, or normal(mean, std, size) with floats.
+    Tensor forms draw standard normals (or N(0, std) for a float std) for the broadcast shape,
+    then scale and shift them as torch does (``mul_(std).add_(mean)``)."""
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (mt or st):
+        if size is None:
+            raise TypeError(f"normal() received an invalid combination of arguments - got "
+                            f"({type(mean).__name__}, {type(std).__name__}), but expected a "
+                            "size when mean and std are numbers")
+        if not float(std) >= 0.0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {_g(std)}")
+        t = _new(_size_tuple(size), dtype, out=out)
+        return _done(normal_(t, mean, std, generator=generator), requires_grad, device)
+    if st:
+        sd = std._data
+        if sd.size and not sd.min() >= 0:
             raise RuntimeError("normal expects all elements of std >= 0.0")
-        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        dt = (mean if isinstance(mean, Tensor) else std)._data.dtype
-        z = g._normal(shape, dt)
-        return _wrap((z * s + m).astype(dt))
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    if size is None:
-        raise TypeError("normal() missing required argument 'size'")
-    size = _size_arg((size,) if isinstance(size, int) else tuple(size))
-    return _finish(g._normal(size, _np_dtype(dtype), mean, std), requires_grad, device)
+    elif not float(std) >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_g(std)}")
+    ref = mean if mt else std
+    shape = np.broadcast_shapes(np.shape(mean._data) if mt else (),
+                                np.shape(std._data) if st else ())
+    out_t = _new(shape, None, out=out) if out is not None else _wrap(
+        np.empty(shape, dtype=ref._data.dtype))
+    dt = out_t._data.dtype
+    if mt and not st:
+        normal_(out_t, 0.0, std, generator=generator)
+        res = out_t._data + mean._data
+    else:
+        normal_(out_t, 0.0, 1.0, generator=generator)
+        res = out_t._data * std._data
+        res = res.astype(dt, copy=False) + (mean._data if mt else dt.type(mean))
+    out_t._data[...] = res.astype(dt, copy=False)
+    return out_t
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
-    probs = input._data if p is None else np.full(input._data.shape, p)
-    if np.any((probs < 0) | (probs > 1)):
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    return _wrap(_gen(generator)._bernoulli(probs, input._data.dtype))
+    """Draw 0/1 with probabilities ``input`` (or a float ``p``) into a new contiguous tensor."""
+    t = _wrap(np.empty(input._data.shape, dtype=input._data.dtype))
+    bernoulli_(t, input if p is None else p, generator=generator)
+    if out is not None:
+        out._data = t._data
+        return out
+    return t
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
@@ -111,72 +426,36 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if p.dtype.kind != "f":
         raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
-                           f"{_dtype._FROM_NP[p.dtype].name}")
-    if np.any(p < 0) or not np.all(np.isfinite(p)):
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    if np.any(p.sum(-1) == 0):
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+                           f"{_scalar_name(p.dtype)}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
     if not replacement and num_samples > p.shape[-1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
-    if num_samples <= 0:
-        raise RuntimeError("cannot sample n_sample <= 0 samples")
-    return _wrap(_gen(generator)._multinomial(p, num_samples, replacement))
+    if not replacement or num_samples == 1:
+        if not (np.all(p < np.inf) and np.all(p >= 0)):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if np.any(p.sum(-1) == 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    else:
+        if np.any(p < 0):
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry "
+                               "< 0)")
+        if not np.all(np.isfinite(p)):
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry "
+                               "= infinity or NaN)")
+        if np.any(p.sum(-1) <= 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    res = _gen(generator)._multinomial(np.ascontiguousarray(p), int(num_samples), replacement)
+    if out is not None:
+        out._data = res
+        return out
+    return _wrap(res)
 
 
 def poisson(input, generator=None):
-    return _wrap(np.random.default_rng(_gen(generator)._randint(0, 2 ** 31, ())).poisson(
-        input._data).astype(input._data.dtype))
-
-
-# ---- in-place random fills (Tensor methods) -------------------------------------------
-def _fill(t, arr):
-    np.copyto(t._data, arr, casting="unsafe")
-    t._version[0] += 1
-    return t
-
-
-def uniform_(t, a=0.0, b=1.0, *, generator=None):
-    if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} "
-                           f"> to={b}")
-    return _fill(t, _gen(generator)._uniform(t._data.shape, t._data.dtype, a, b))
-
-
-def normal_(t, mean=0.0, std=1.0, *, generator=None):
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _fill(t, _gen(generator)._normal(t._data.shape, t._data.dtype, mean, std))
-
-
-def random_(t, from_=None, to=None, *, generator=None):
-    g = _gen(generator)
-    if from_ is None and to is None:
-        return _fill(t, g._random_full(t._data.shape, t._data.dtype))
-    if to is None:
-        from_, to = 0, from_
-    return _fill(t, g._randint(int(from_), int(to), t._data.shape, t._data.dtype))
-
-
-def bernoulli_(t, p=0.5, *, generator=None):
-    probs = p._data if isinstance(p, Tensor) else np.full(t._data.shape, p)
-    return _fill(t, _gen(generator)._bernoulli(np.broadcast_to(probs, t._data.shape),
-                                               t._data.dtype))
-
-
-def exponential_(t, lambd=1.0, *, generator=None):
-    return _fill(t, _gen(generator)._exponential(t._data.shape, t._data.dtype, lambd))
-
-
-def geometric_(t, p, *, generator=None):
-    return _fill(t, _gen(generator)._geometric(t._data.shape, t._data.dtype, p))
-
-
-def cauchy_(t, median=0.0, sigma=1.0, *, generator=None):
-    return _fill(t, _gen(generator)._cauchy(t._data.shape, t._data.dtype, median, sigma))
-
-
-def log_normal_(t, mean=1.0, std=2.0, *, generator=None):
-    return _fill(t, _gen(generator)._log_normal(t._data.shape, t._data.dtype, mean, std))
-
-
+    """Poisson draws with rates ``input``. Not bit-identical to torch (its CPU sampler is a
+    data-dependent rejection loop); the draws still come from ``generator``'s stream."""
+    lam = input._data
+    seed = int(_gen(generator)._raw64(1)[0])
+    return _wrap(np.random.default_rng(seed).poisson(lam).astype(lam.dtype))

@@ -1,118 +1,680 @@
 """Random number generation: ``Generator``, the default generator and seeding.
 
-Every random function in numtorch draws through a ``Generator``'s primitive
-methods (``_uniform``, ``_normal``, ``_randint``, ``_randperm``, ...), so the
-algorithm lives in one place. (Bit-identical parity with torch's streams is
-implemented in this file by the RNG-parity work.)
+The streams are bit-identical to PyTorch 2.13 on x86-64 CPUs (ATen capability AVX2/AVX512):
+the same Mersenne Twister seeding and state layout, the same number of 32- or 64-bit draws
+per element, and the same transforms with the same roundings. This file holds the engine, the
+transforms (NumPy emulations of torch's kernels, FMAs included) and the per-distribution
+primitives that ``_random_ops.py`` calls; the callers decide memory order and paths.
+
+Engine (as torch drives it): MT19937 seeded with ``init_genrand(seed & 0xffffffff)``; the
+full 64-bit seed is only reported back by ``initial_seed()``. NumPy's MT19937 bit generator
+is the raw source, with its ``{key, pos}`` state set from torch's ``{state, left, next}``
+(``pos = 625 - left``; right after seeding torch stores ``next = 0`` and NumPy ``pos = 624``).
+A 64-bit draw is two 32-bit outputs, the first in the high half.
 """
-import time
+import contextlib
+import math
+import os
 
 import numpy as np
+
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "fork_rng"]
 
+_DEFAULT_SEED = 67280421310721
+_N = 624
+# The 5056-byte CPUGeneratorImplState that torch.get_rng_state() returns.
+_STATE_DTYPE = np.dtype([
+    ("seed", "<u8"), ("left", "<i4"), ("seeded", "<i4"), ("next", "<u8"),
+    ("state", "<u8", (_N,)), ("normal_x", "<f8"), ("normal_y", "<f8"), ("normal_rho", "<f8"),
+    ("normal_is_valid", "<i4"), ("pad0", "<i4"), ("next_float_normal", "<f4"),
+    ("float_is_valid", "u1"), ("pad1", "u1", (3,))])
+_STATE_SIZE = _STATE_DTYPE.itemsize  # 5056
+
+
+def _init_genrand(s):
+    """The 624 untwisted MT19937 words for the 32-bit seed ``s`` (Knuth's initialiser)."""
+    key = np.empty(_N, dtype=np.uint32)
+    x = s & 0xFFFFFFFF
+    for i in range(_N):
+        key[i] = x
+        x = (1812433253 * (x ^ (x >> 30)) + i + 1) & 0xFFFFFFFF
+    return key
+
+
+def _entropy_seed():
+    return int.from_bytes(os.urandom(8), "little")
+
+
+# ==== transforms (bit-exact emulations of torch's CPU kernels) ================================
+_F32 = np.float32
+_F64 = np.float64
+_M24 = np.uint32(0xFFFFFF)
+_M53 = np.uint64((1 << 53) - 1)
+_MIDPOINT_MASK = np.uint64((1 << 29) - 1)   # the bits a float64 has beyond float32 precision
+_MIDPOINT = np.uint64(1 << 28)
+
+
+def _u24(r):
+    """float32 uniforms in [0, 1): (r & 0xFFFFFF) * 2**-24, exact."""
+    out = np.empty(r.shape, dtype=_F32)
+    np.multiply(r & _M24, _F32(2.0 ** -24), out=out, dtype=_F32, casting="unsafe")
+    return out
+
+
+def _u53(r):
+    """float64 uniforms in [0, 1): (r & (2**53 - 1)) * 2**-53, exact."""
+    out = np.empty(r.shape, dtype=_F64)
+    np.multiply(r & _M53, 2.0 ** -53, out=out, dtype=_F64, casting="unsafe")
+    return out
+
+
+def _round_f32(s, p, c, out):
+    """Round the float64 sums ``s = RN64(p + c)`` to float32 into ``out`` as a single rounding of
+    the exact ``p + c`` would (an emulated float32 FMA): only a sum that lands exactly on a
+    float32 halfway point can be double-rounded; those lanes are nudged toward the exact value
+    (TwoSum error) before the final rounding."""
+    np.copyto(out, s, casting="unsafe")
+    tie = (s.view(np.uint64) & _MIDPOINT_MASK) == _MIDPOINT
+    if tie.any():
+        idx = np.flatnonzero(tie)
+        ss, pp = s.flat[idx], np.broadcast_to(p, s.shape).flat[idx]
+        cc = np.broadcast_to(c, s.shape).flat[idx]
+        bb = ss - pp
+        err = (pp - (ss - bb)) + (cc - bb)
+        out.flat[idx] = np.nextafter(ss, np.where(err > 0, np.inf, -np.inf)).astype(_F32)
+        exact = err == 0
+        if exact.any():
+            out.flat[idx[exact]] = ss[exact].astype(_F32)
+    return out
+
+
+def _fma32_exact_in_f64(b, c):
+    """True if ``a * b + c`` is exact in float64 for every float32 ``a`` = k * 2**-24 (k < 2**24)
+    and these float32 scalars, so that one rounding to float32 is the FMA result."""
+    if b == 0 or c == 0:
+        return True
+    eb, ec = math.frexp(float(b))[1] - 24, math.frexp(float(c))[1] - 24
+    lo, hi = min(eb - 24, ec), max(eb + 24, ec + 24) + 1
+    return hi - lo <= 53
+
+
+def _fma32(a, b, c, out=None):
+    """float32 ``fma(a, b, c)`` (one rounding) for a float32 array ``a`` and float32 scalars."""
+    p = a.astype(_F64)
+    p *= float(b)
+    s = p + float(c)
+    if out is None:
+        out = np.empty(a.shape, dtype=_F32)
+    return _round_f32(s, p, float(c), out)
+
+
+def _split(a):
+    t = a * 134217729.0
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+def _two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _fma64(x, b, c):
+    """Correctly rounded double ``fma(x, b, c)`` for a float64 array ``x`` and scalars ``b, c``
+    (TwoProduct + TwoSum + a round-to-odd sum, after Boldo and Melquiond)."""
+    if b == 1.0 and c == 0.0:
+        return x + 0.0
+    if b == 0.0:
+        return np.full(x.shape, c) + x * b
+    uh = x * b
+    xh, xl = _split(x)
+    bh, bl = _split(np.float64(b))
+    ul = ((xh * bh - uh) + xh * bl + xl * bh) + xl * bl
+    th, tl = _two_sum(np.float64(c), uh)
+    v, ve = _two_sum(tl, ul)
+    odd_fix = (ve != 0) & ((v.view(np.int64) & 1) == 0)
+    if odd_fix.any():
+        v[odd_fix] = np.nextafter(v[odd_fix], np.where(ve[odd_fix] > 0, np.inf, -np.inf))
+    return th + v
+
+
+def _libm(fn, x):
+    """Apply a C math-library function (``math.log1p`` ...) elementwise: numpy's own SIMD
+    versions are not always correctly rounded the way glibc's are, and torch calls glibc."""
+    return np.fromiter(map(fn, x.tolist()), dtype=_F64, count=x.size)
+
+
+def _cast_from_double(v, dt):
+    """``static_cast<scalar_t>(double)``; half goes through float, as c10::Half does."""
+    if dt == np.float16:
+        return v.astype(_F32).astype(dt)
+    return v.astype(dt, copy=False)
+
+
+def _cast_int64(v, dt):
+    """``static_cast<scalar_t>(int64)``; half goes through float."""
+    if dt == np.float16:
+        return v.astype(_F32).astype(dt)
+    return v.astype(dt, copy=False)
+
+
+def _cast_bool(mask, dt):
+    return mask.astype(dt)
+
+
+def _uniform_f32(r, low, high, dt):
+    """``uniform_(low, high)`` for float32 (and float16, computed in float32): x = 24-bit
+    uniform, fma(x, to - from, from) with one rounding; a value equal to ``to`` becomes
+    ``from``."""
+    frm, to = _F32(low), _F32(high)
+    rng = _F32(to - frm)
+    x = _u24(r)
+    if frm == 0 and rng == 1:
+        v = x
+    elif _fma32_exact_in_f64(rng, frm):
+        v = np.empty(x.shape, dtype=_F32)
+        p = x.astype(_F64)
+        p *= float(rng)
+        p += float(frm)
+        np.copyto(v, p, casting="unsafe")
+    else:
+        v = _fma32(x, rng, frm)
+    if dt == np.float16:
+        v = v.astype(dt)
+        frm, to = np.float16(frm), np.float16(to)
+    v[v == to] = frm
+    return v
+
+
+def _uniform_f64(r, low, high):
+    """``uniform_(low, high)`` for float64: 53-bit uniform, double fma, same clamp."""
+    frm, to = float(low), float(high)
+    x = _u53(r)
+    v = _fma64(x, to - frm, frm)
+    v[v == to] = frm
+    return v
+
+
+def _int_from_to(draws, rng, low, dt):
+    """``(draw % range) + from`` with int64 wraparound, then cast to ``dt``."""
+    if draws.dtype == np.uint32:
+        v = (draws % np.uint32(rng)).astype(np.int64)
+        v += low
+    else:
+        v = draws % np.uint64(rng)
+        v += np.uint64(low & 0xFFFF_FFFF_FFFF_FFFF)
+        v = v.view(np.int64)
+    return _cast_int64(v, dt)
+
+
+def _randperm_swaps(r, n):
+    """torch's CPU shuffle, ``for i < n - 1: swap(a[i], a[i + r_i % (n - i)])``, resolved
+    without a Python loop. Step i finalises position i with whatever sits at its target t_i;
+    that is what the latest earlier step with the same target dropped there (or t_i itself),
+    and what step j drops is what was at position j, found the same way (pointer jumping)."""
+    if n <= 1:
+        return np.arange(n, dtype=np.int64)
+    idx = np.arange(n, dtype=np.int64)
+    t = idx.copy()
+    t[:-1] += (r.astype(np.int64) % (n - idx[:-1]))
+    order = np.argsort(t, kind="stable")            # steps grouped by target, in step order
+    ts = t[order]
+    prev_same = np.full(n, -1, dtype=np.int64)      # latest earlier step with the same target
+    same = ts[1:] == ts[:-1]
+    prev_same[order[1:][same]] = order[:-1][same]
+    counts = np.bincount(t, minlength=n)
+    hi = np.cumsum(counts)                          # end of each target's group in ``order``
+    # latest step before j that targets position j (the last of group j, skipping j itself)
+    last = np.where(counts > 0, order[np.maximum(hi - 1, 0)], -1)
+    k = np.where(last == idx, prev_same[np.maximum(last, 0)], last)
+    ptr = np.where(k >= 0, k, idx)
+    while True:
+        nxt = ptr[ptr]
+        if np.array_equal(nxt, ptr):
+            break
+        ptr = nxt
+    return np.where(prev_same >= 0, ptr[np.maximum(prev_same, 0)], t)
+
+
+def _randperm_inside_out(r, n):
+    """torch's variant for n >= 214748364 (64-bit draws); a plain loop (too large to matter)."""
+    out = np.empty(n, dtype=np.int64)
+    z = r % (np.arange(n, dtype=np.uint64) + np.uint64(1))
+    for i in range(n):
+        j = int(z[i])
+        out[i] = out[j]
+        out[j] = i
+    return out
+
+
+def _multinomial_search(p, u):
+    """Sampling with replacement as torch's CPU kernel does it, row by row: cumulative sums in
+    the input dtype, divided by the total, last bucket forced to 1, then the first bucket whose
+    cumulative probability is >= the double uniform."""
+    out = np.empty(u.shape, dtype=np.int64)
+    for i in range(p.shape[0]):   # rows are few; each row is one vectorised search
+        cum = np.cumsum(p[i])
+        cum /= cum[-1]
+        cum[-1] = 1
+        out[i] = np.searchsorted(cum.astype(_F64), u[i], side="left")
+    return out
+
+
+def _topk_indices(q, k):
+    """Indices of the ``k`` largest entries of each row, largest first (torch.topk)."""
+    return np.argsort(-q, axis=-1, kind="stable")[:, :k].astype(np.int64)
+
+
+def _box_muller_serial(u1, u2):
+    """torch's scalar Box-Muller in double: r = sqrt(-2 log1p(-u2)), theta = 2 pi u1."""
+    radius = np.sqrt(-2.0 * _libm(math.log1p, -u2))
+    theta = 6.283185307179586 * u1
+    return radius * _libm(math.cos, theta), radius * _libm(math.sin, theta)
+
+
+def _normal_fill_f64(u, mean, std):
+    """The vectorised float64 fill: per block of 16, lanes j < 8 use u1 = 1 - u[j] (radius,
+    libm log) and u2 = u[j + 8] (angle); outputs fma(radius*cos, std, mean), fma(radius*sin)."""
+    b = u.reshape(-1, 2, 8)
+    radius = np.sqrt(-2.0 * _libm(math.log, (1.0 - b[:, 0]).ravel()))
+    theta = 6.283185307179586 * b[:, 1].ravel()
+    out = np.empty(b.shape, dtype=_F64)
+    out[:, 0] = _fma64(radius * _libm(math.cos, theta), std, mean).reshape(-1, 8)
+    out[:, 1] = _fma64(radius * _libm(math.sin, theta), std, mean).reshape(-1, 8)
+    return out.reshape(-1)
+
+
+# Cephes single-precision constants, as torch's AVX2 kernel (avx_mathfun.h) rounds them.
+_SQRTHF = _F32(0.707106781186547524)
+_LOG_P = [_F32(v) for v in (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1,
+                            -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+                            2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)]
+_LOG_Q1, _LOG_Q2 = _F32(-2.12194440e-4), _F32(0.693359375)
+_TWO_PI = _F32(2.0 * math.pi)
+_FOPI = _F32(1.27323954473516)
+_DP = [_F32(v) for v in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8)]
+_SIN_P = [_F32(v) for v in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
+_COS_P = [_F32(v) for v in (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)]
+_SIGN = np.uint32(0x80000000)
+_CHUNK = 4096   # lanes per pass: keeps the temporaries in cache
+
+
+def _fma32_arrays(a, b, c, out):
+    """float32 fma(a, b, c) for float32 arrays (one rounding, midpoint-checked)."""
+    p = np.multiply(a, b, dtype=_F64)
+    s = p + c
+    return _round_f32(s, p, c, out)
+
+
+def _log_radius_f32(w):
+    """radius = sqrt(-2 * log(u1)) with u1 = w * 2**-24 (w an integer in [1, 2**24]), through
+    torch's AVX2 Cephes logf and GCC's FMA placement."""
+    m, e = np.frexp(w.astype(_F32))
+    e -= 24
+    mask = m < _SQRTHF
+    x = m - _F32(1)
+    np.add(x, m, out=x, where=mask)
+    e -= mask
+    ef = e.astype(_F32)
+    z = x * x
+    x64 = x.astype(_F64)
+    t = x64 * float(_LOG_P[0])
+    y = np.empty(x.shape, dtype=_F32)
+    for pk in _LOG_P[1:]:
+        t += float(pk)                       # exact in float64: one rounding below
+        np.copyto(y, t, casting="unsafe")
+        np.multiply(y, x64, out=t)
+    y *= x
+    _fma32_arrays(y, z, ef * _LOG_Q1, y)
+    y -= z * _F32(0.5)
+    x += y
+    x += ef * _LOG_Q2
+    x *= _F32(-2)
+    return np.sqrt(x, out=x)
+
+
+def _sincos_f32(k):
+    """(sin, cos) of theta = float32(2 pi) * u2, u2 = k * 2**-24, as torch's AVX2 sincos256_ps
+    computes them with GCC's FMAs."""
+    theta = np.multiply(k, _F32(_TWO_PI * _F32(2.0 ** -24)), dtype=_F32, casting="unsafe")
+    j = (theta * _FOPI).astype(np.int32)
+    j += 1
+    j &= ~1
+    y = j.astype(_F32)
+    y64 = y.astype(_F64)
+    x = np.empty(theta.shape, dtype=_F32)
+    t = y64 * float(_DP[0])
+    t += theta
+    np.copyto(x, t, casting="unsafe")
+    for dp in _DP[1:]:                       # Cody-Waite steps, exact in float64
+        np.multiply(y64, float(dp), out=t)
+        t += x
+        np.copyto(x, t, casting="unsafe")
+    z = x * x
+    z64 = z.astype(_F64)
+    c = np.empty(x.shape, dtype=_F32)
+    s = np.empty(x.shape, dtype=_F32)
+    for out, coef in ((c, _COS_P), (s, _SIN_P)):
+        p = z64 * float(coef[0])
+        _round_f32(p + float(coef[1]), p, float(coef[1]), out)
+        p = np.multiply(out, z64)
+        _round_f32(p + float(coef[2]), p, float(coef[2]), out)
+    c *= z
+    _fma32_arrays(c, z, -(z * _F32(0.5)), c)
+    c += _F32(1)
+    s *= z
+    _fma32_arrays(s, x, x, s)
+    swap = (j & 2) != 0
+    sin = np.where(swap, c, s)
+    cos = np.where(swap, s, c)
+    sin.view(np.uint32)[...] ^= ((j & 4) != 0).astype(np.uint32) << 31
+    cos.view(np.uint32)[...] ^= ((~(j - 2) & 4) != 0).astype(np.uint32) << 31
+    return sin, cos
+
+
+def _normal_fill_f32(r, mean, std):
+    """torch's vectorised float32 normal fill (AVX2 kernel) over complete blocks of 16 draws:
+    lane j < 8 takes u1 = 1 - u[j] for the radius and u2 = u[j + 8] for the angle; outputs
+    fma(radius*cos, std, mean) at j and fma(radius*sin, std, mean) at j + 8."""
+    nb = r.size // 16
+    out = np.empty((nb, 2, 8), dtype=_F32)
+    blocks = r.reshape(nb, 2, 8)
+    mean32, std32 = _F32(mean), _F32(std)
+    step = max(_CHUNK // 8, 1)
+    for s in range(0, nb, step):
+        rb = blocks[s:s + step]
+        w = np.subtract(np.uint32(1 << 24), rb[:, 0] & _M24).ravel()
+        radius = _log_radius_f32(w)
+        sin, cos = _sincos_f32((rb[:, 1] & _M24).ravel())
+        for half, trig in ((0, cos), (1, sin)):
+            trig *= radius
+            dst = out[s:s + step, half]
+            if std32 == 1 and mean32 == 0:
+                np.add(trig.reshape(dst.shape), _F32(0), out=dst)
+            else:
+                _fma32(trig, std32, mean32, trig)
+                dst[...] = trig.reshape(dst.shape)
+    return out.reshape(-1)
+
 
 class Generator:
-    """A pseudo-random stream (MT19937), seeded with ``manual_seed``."""
+    """A pseudo-random stream (MT19937), bit-compatible with ``torch.Generator`` on CPU.
+
+    Args:
+        device: only ``'cpu'`` is supported.
+
+    Example::
+
+        >>> g = numtorch.Generator().manual_seed(0)
+        >>> numtorch.rand(2, generator=g)
+        tensor([0.4963, 0.7682])
+    """
 
     def __init__(self, device="cpu"):
-        self.device = device
-        self._initial_seed = 67280421310721
-        self._reseed(self._initial_seed)
+        from ._size import device as _device
+        d = _device(device)
+        if d.type != "cpu":
+            raise RuntimeError(f"Device type {d.type.upper()} is not supported for "
+                               "numtorch.Generator() api.")
+        self.device = d
+        self._bitgen = np.random.MT19937(0)
+        self._ints = np.random.Generator(self._bitgen)
+        self._seed_engine(_DEFAULT_SEED)
 
-    def _reseed(self, s):
-        self._bitgen = np.random.MT19937(s & 0xFFFFFFFF)
-        self._rng = np.random.Generator(self._bitgen)
+    # ---- engine state ------------------------------------------------------------------------
+    def _seed_engine(self, s):
+        self._initial_seed = s
+        self._bitgen.state = {"bit_generator": "MT19937",
+                              "state": {"key": _init_genrand(s), "pos": _N}}
+        self._fresh = True           # torch's "next = 0" right after seeding
+        self._normal_cache = None    # cached second Box-Muller sample (double)
+        self._float_cache = None     # torch's float-normal cache (raw 4 bytes); never set here
 
     def manual_seed(self, seed):
+        """Seed the stream with an int (its 64-bit pattern; only the low 32 bits matter)."""
         seed = int(seed)
-        if not -0x8000_0000_0000_0000 <= seed <= 0xFFFF_FFFF_FFFF_FFFF:
-            raise RuntimeError("Overflow when unpacking long")
-        if seed < 0:
-            seed += 1 << 64
-        self._initial_seed = seed
-        self._reseed(seed)
+        if not -(1 << 63) <= seed < (1 << 64):
+            raise ValueError("Overflow when unpacking long long")
+        self._seed_engine(seed & 0xFFFF_FFFF_FFFF_FFFF)
         return self
 
     def seed(self):
-        s = int(time.time_ns()) & 0xFFFF_FFFF_FFFF_FFFF
-        self.manual_seed(s)
+        """Seed from OS entropy; returns the 64-bit seed used."""
+        s = _entropy_seed()
+        self._seed_engine(s)
         return s
 
     def initial_seed(self):
         return self._initial_seed
 
     def get_state(self):
+        """The generator state as a 5056-byte uint8 tensor, byte-identical to torch's."""
         from ._tensor import _wrap
-        st = self._bitgen.state["state"]
-        raw = np.concatenate([st["key"].astype(np.uint32).view(np.uint8),
-                              np.array([st["pos"]], dtype=np.int64).view(np.uint8)])
-        return _wrap(raw.copy())
+        st = np.zeros((), dtype=_STATE_DTYPE)
+        raw = self._bitgen.state["state"]
+        pos = int(raw["pos"])
+        st["seed"] = self._initial_seed
+        st["left"] = _N + 1 - pos
+        st["seeded"] = 1
+        st["next"] = 0 if self._fresh else pos
+        st["state"] = raw["key"].astype(np.uint64)
+        if self._normal_cache is not None:
+            st["normal_y"] = self._normal_cache
+            st["normal_is_valid"] = 1
+        if self._float_cache is not None:
+            st["next_float_normal"] = self._float_cache
+            st["float_is_valid"] = 1
+        return _wrap(st.reshape(1).view(np.uint8).copy())
 
     def set_state(self, new_state):
-        raw = new_state._data if hasattr(new_state, "_data") else np.asarray(new_state)
-        if raw.dtype != np.uint8:
-            raise TypeError("expected a numtorch.ByteTensor")
-        key = raw[:624 * 4].view(np.uint32).copy()
-        pos = int(raw[624 * 4:624 * 4 + 8].view(np.int64)[0])
-        self._bitgen.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+        """Restore a state from ``get_state()`` (numtorch's or torch's)."""
+        from ._tensor import Tensor
+        if not isinstance(new_state, Tensor) or new_state._data.dtype != np.uint8:
+            raise TypeError("RNG state must be a numtorch.ByteTensor")
+        raw = np.ascontiguousarray(new_state._data).reshape(-1)
+        if raw.size != _STATE_SIZE:
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_STATE_SIZE} but "
+                               f"found the input RNG state size to be {raw.size}")
+        st = raw.view(_STATE_DTYPE)[0]
+        left, nxt, words = int(st["left"]), int(st["next"]), st["state"]
+        if (int(st["seeded"]) != 1 or not 0 < left <= _N or nxt > _N
+                or np.any(words > 0xFFFFFFFF)):
+            raise RuntimeError("Invalid mt19937 state")
+        fresh = left == 1 and nxt == 0
+        if not fresh and nxt != _N + 1 - left:
+            raise RuntimeError(f"Invalid mt19937 state: next={nxt} and left={left} cannot be "
+                               "reached by a CPU generator")
+        self._initial_seed = int(st["seed"])
+        self._bitgen.state = {"bit_generator": "MT19937",
+                              "state": {"key": words.astype(np.uint32), "pos": _N + 1 - left}}
+        self._fresh = fresh
+        self._normal_cache = float(st["normal_y"]) if int(st["normal_is_valid"]) else None
+        self._float_cache = (np.float32(st["next_float_normal"]) if int(st["float_is_valid"])
+                             else None)
         return self
 
-    # ---- primitives used by every random function ------------------------------
-    def _uniform(self, shape, np_dtype, low=0.0, high=1.0):
-        u = self._rng.random(shape, dtype=np.float64 if np_dtype != np.float32 else np.float32)
-        out = u * (high - low) + low
-        return out.astype(np_dtype, copy=False)
+    def clone_state(self):
+        return Generator(self.device).set_state(self.get_state())
 
-    def _normal(self, shape, np_dtype, mean=0.0, std=1.0):
-        z = self._rng.standard_normal(shape)
-        return (z * std + mean).astype(np_dtype, copy=False)
+    def __reduce__(self):
+        return (_rebuild_generator, (self.get_state()._data.tobytes(),))
+
+    def __repr__(self):
+        return f"<numtorch._C.Generator object at {hex(id(self))}>"
+
+    # ---- raw draws -----------------------------------------------------------------------------
+    def _raw32(self, n):
+        """``n`` 32-bit engine outputs (uint32)."""
+        if n:
+            self._fresh = False
+        return self._ints.integers(0, 1 << 32, n, dtype=np.uint32)
+
+    def _raw64(self, n):
+        """``n`` 64-bit draws (uint64): two engine outputs each, the first in the high half."""
+        if n:
+            self._fresh = False
+        return self._ints.integers(0, (1 << 64) - 1, n, dtype=np.uint64, endpoint=True)
+
+    # ---- primitives used by every random function --------------------------------------------
+    # Each returns a flat array of ``n`` values in the order torch's kernel fills memory.
+    def _uniform(self, shape, np_dtype, low=0.0, high=1.0):
+        """``uniform_(low, high)``: one 32-bit (float32/float16) or 64-bit (float64) draw each."""
+        n = _numel(shape)
+        dt = np.dtype(np_dtype)
+        if dt == np.float64:
+            return _uniform_f64(self._raw64(n), low, high).reshape(shape)
+        return _uniform_f32(self._raw32(n), low, high, dt).reshape(shape)
+
+    def _normal(self, shape, np_dtype, mean=0.0, std=1.0, contiguous=True):
+        """``normal_(mean, std)``: the vectorised fill for 16+ contiguous elements, else the
+        serial double Box-Muller with its cached sample."""
+        n = _numel(shape)
+        dt = np.dtype(np_dtype)
+        if n >= 16 and contiguous:
+            if dt == np.float64:
+                full = n - n % 16
+                out = np.empty(n, dtype=dt)
+                out[:full] = _normal_fill_f64(_u53(self._raw64(n))[:full], mean, std)
+                if n % 16:
+                    out[-16:] = _normal_fill_f64(_u53(self._raw64(16)), mean, std)
+                return out.reshape(shape)
+            # float32 draws all n uniforms, then 16 more for the tail block; float16 draws
+            # block by block (the tail's 16 only), computing in float32.
+            full = n - n % 16
+            r = self._raw32(n if dt == np.float32 else full)
+            out = np.empty(n, dtype=dt)
+            out[:full] = _normal_fill_f32(r[:full], mean, std)
+            if n % 16:
+                out[-16:] = _normal_fill_f32(self._raw32(16), mean, std)
+            return out.reshape(shape)
+        return _cast_from_double(self._normal_serial(n, mean, std), dt).reshape(shape)
+
+    def _normal_serial(self, n, mean, std):
+        """``n`` doubles from torch's scalar ``normal_distribution<double>`` (uses the cache)."""
+        samples = np.empty(n, dtype=np.float64)
+        k = 0
+        if n and self._normal_cache is not None:
+            samples[0] = self._normal_cache
+            self._normal_cache = None
+            k = 1
+        m = n - k
+        if m:
+            pairs = (m + 1) // 2
+            u = _u53(self._raw64(2 * pairs))
+            cos_s, sin_s = _box_muller_serial(u[0::2], u[1::2])
+            samples[k::2] = cos_s[:(m + 1) // 2]
+            samples[k + 1::2] = sin_s[:m // 2]
+            if m % 2:
+                self._normal_cache = float(sin_s[-1])
+        return _fma64(samples, float(std), float(mean))
 
     def _randint(self, low, high, shape, np_dtype=np.int64):
-        return self._rng.integers(low, high, size=shape, dtype=np.int64).astype(np_dtype)
+        """``random_(low, high)``: (draw mod range) + low; 64-bit draws once range >= 2**28."""
+        n = _numel(shape)
+        rng = (int(high) - int(low)) & 0xFFFF_FFFF_FFFF_FFFF
+        draws = self._raw64(n) if rng >= 1 << 28 else self._raw32(n)
+        return _int_from_to(draws, rng, int(low), np.dtype(np_dtype)).reshape(shape)
+
+    def _random_int64_full(self, shape, np_dtype):
+        """``random_(-2**63, None)``: a 64-bit draw reinterpreted as int64."""
+        vals = self._raw64(_numel(shape)).view(np.int64)
+        return _cast_int64(vals, np.dtype(np_dtype)).reshape(shape)
 
     def _random_full(self, shape, np_dtype):
-        """``random_()`` with no bounds: [0, 2**mantissa] for floats, full range for ints."""
-        if np.dtype(np_dtype).kind == "f":
-            top = {np.dtype(np.float16): 2 ** 11, np.dtype(np.float32): 2 ** 24}.get(
-                np.dtype(np_dtype), 2 ** 53)
-            return self._randint(0, top + 1, shape).astype(np_dtype)
-        if np.dtype(np_dtype) == np.bool_:
-            return self._randint(0, 2, shape).astype(bool)
-        info = np.iinfo(np_dtype)
-        return self._randint(0, int(info.max) + 1, shape).astype(np_dtype)
+        """``random_()``: [0, 2**mantissa] for floats, [0, max] for integers, {0, 1} for bool."""
+        n = _numel(shape)
+        dt = np.dtype(np_dtype)
+        if dt == np.bool_:
+            return (self._raw32(n) & 1).astype(np.bool_).reshape(shape)
+        if dt in (np.dtype(np.float64), np.dtype(np.int64)):
+            mod = (1 << 53) + 1 if dt == np.float64 else 1 << 63
+            return (self._raw64(n) % np.uint64(mod)).astype(dt).reshape(shape)
+        if dt.kind == "f":
+            mod = (1 << {2: 11, 4: 24}[dt.itemsize]) + 1
+        else:
+            mod = int(np.iinfo(dt).max) + 1
+        return _cast_int64((self._raw32(n) % np.uint32(mod)).astype(np.int64),
+                             dt).reshape(shape)
 
     def _randperm(self, n):
-        return self._rng.permutation(n).astype(np.int64)
+        """``randperm(n)`` as int64: the swap shuffle with n - 1 32-bit draws (64-bit inside-out
+        variant for n >= 214748364)."""
+        if n < 0xFFFFFFFF // 20:
+            return _randperm_swaps(self._raw32(max(n - 1, 0)), n)
+        return _randperm_inside_out(self._raw64(n), n)
 
     def _bernoulli(self, p, np_dtype):
-        u = self._rng.random(np.shape(p))
-        return (u < p).astype(np_dtype)
+        """Bernoulli draws. ``p`` a Python float (``bernoulli_(p)``): 64-bit draws, compared in
+        double. ``p`` an array (already broadcast to the output, in fill order): 64-bit draws
+        for float64 p, else 32-bit draws compared in float32."""
+        dt = np.dtype(np_dtype)
+        if p.dtype == np.float64:
+            u = _u53(self._raw64(p.size)).reshape(p.shape)
+            return _cast_bool(u < p, dt)
+        u = _u24(self._raw32(p.size)).reshape(p.shape)
+        return _cast_bool(u < p.astype(np.float32, copy=False), dt)
+
+    def _bernoulli_scalar(self, shape, p, np_dtype):
+        """``bernoulli_(p: float)``: one 64-bit draw per element, ``u < p`` in double."""
+        u = _u53(self._raw64(_numel(shape))).reshape(shape)
+        return _cast_bool(u < float(p), np.dtype(np_dtype))
 
     def _exponential(self, shape, np_dtype, lambd=1.0):
-        return (self._rng.standard_exponential(shape) / lambd).astype(np_dtype)
-
-    def _multinomial(self, probs, num_samples, replacement):
-        p = probs.astype(np.float64)
-        rows = p.reshape(-1, p.shape[-1])
-        out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
-        for i, r in enumerate(rows):
-            r = r / r.sum()
-            out[i] = self._rng.choice(len(r), size=num_samples, replace=replacement, p=r)
-        return out.reshape(p.shape[:-1] + (num_samples,))
+        """``exponential_(lambd)``: -1/lambd * log1p(-u) in double (libm log1p)."""
+        u = _u53(self._raw64(_numel(shape)))
+        v = (-1.0 / float(lambd)) * _libm(math.log1p, -u)
+        return _cast_from_double(v, np.dtype(np_dtype)).reshape(shape)
 
     def _geometric(self, shape, np_dtype, p):
-        return self._rng.geometric(p, size=shape).astype(np_dtype)
+        """``geometric_(p)``: ceil(log(u) / log1p(-p)) in double."""
+        u = _u53(self._raw64(_numel(shape)))
+        v = np.ceil(_libm(math.log, u) / math.log1p(-float(p)))
+        return _cast_from_double(v, np.dtype(np_dtype)).reshape(shape)
 
     def _cauchy(self, shape, np_dtype, median, sigma):
-        return (median + sigma * self._rng.standard_cauchy(shape)).astype(np_dtype)
+        """``cauchy_(median, sigma)``: median + sigma * tan(pi * (u - 0.5)) in double."""
+        u = _u53(self._raw64(_numel(shape)))
+        t = _libm(math.tan, math.pi * (u - 0.5))
+        v = _fma64(t, float(sigma), float(median))
+        return _cast_from_double(v, np.dtype(np_dtype)).reshape(shape)
 
     def _log_normal(self, shape, np_dtype, mean, std):
-        return np.exp(self._normal(shape, np.float64, mean, std)).astype(np_dtype)
+        """``log_normal_(mean, std)``: exp of the serial double normal."""
+        v = _libm(math.exp, self._normal_serial(_numel(shape), mean, std))
+        return _cast_from_double(v, np.dtype(np_dtype)).reshape(shape)
+
+    def _multinomial(self, probs, num_samples, replacement):
+        """``multinomial``: with replacement, one 64-bit uniform per sample and a binary search
+        of the normalised cumulative sums; otherwise (or for one sample) the exponential race
+        ``argmax/topk(p / Exp(1))``."""
+        p = probs if probs.ndim == 2 else probs[None]
+        if not replacement or num_samples == 1:
+            q = self._exponential(p.shape, p.dtype, 1.0)
+            q = p / q
+            if num_samples == 1:
+                out = np.argmax(q, axis=-1)[:, None]
+            else:
+                out = _topk_indices(q, num_samples)
+        else:
+            u = _u53(self._raw64(p.shape[0] * num_samples)).reshape(p.shape[0], num_samples)
+            out = _multinomial_search(p, u)
+        return out if probs.ndim == 2 else out[0]
+
+
+def _rebuild_generator(state_bytes):
+    from ._tensor import _wrap
+    return Generator().set_state(_wrap(np.frombuffer(state_bytes, dtype=np.uint8).copy()))
+
+
+def _numel(shape):
+    return math.prod(shape) if isinstance(shape, tuple) else int(shape)
 
 
 default_generator = Generator()
+default_generator._seed_engine(_entropy_seed())
 
 
 def manual_seed(seed):
@@ -121,6 +683,7 @@ def manual_seed(seed):
 
 
 def seed():
+    """Seed the default generator from OS entropy; returns the seed."""
     return default_generator.seed()
 
 
@@ -136,20 +699,18 @@ def set_rng_state(new_state):
     default_generator.set_state(new_state)
 
 
-class fork_rng:
-    """Context manager restoring the default generator's state on exit."""
-
-    def __init__(self, devices=None, enabled=True, **kwargs):
-        self.enabled = enabled
-
-    def __enter__(self):
-        if self.enabled:
-            self._state = get_rng_state()
-
-    def __exit__(self, *exc):
-        if self.enabled:
-            set_rng_state(self._state)
-        return False
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices",
+             device_type="cuda"):
+    """Restore the default generator's state on exit (CPU only)."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
 
 
 def _gen(generator):
