@@ -3,6 +3,7 @@ result computed with NumPy from all ranks' (deterministic) inputs.
 
 Prints one JSON line on rank 0: {"size": N, "checks": [...], "failures": [...]}.
 """
+import datetime
 import json
 import sys
 import traceback
@@ -280,7 +281,8 @@ def mismatches(rank, size):
 
 
 def main():
-    dist.init_process_group("mpi")
+    # a failing check must not leave the other ranks waiting for long
+    dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=20))
     rank, size = dist.get_rank(), dist.get_world_size()
     failures = []
     for fn in CHECKS:

@@ -20,6 +20,7 @@ import pickle
 import sys
 import time
 import warnings
+import zlib
 
 import numpy as np
 
@@ -557,7 +558,7 @@ def _describe(what, arr, root=-1, op=-1):
         d[4] = len(shape)
         d[5:5 + min(len(shape), _MAXDIMS)] = shape[:_MAXDIMS]
         if len(shape) > _MAXDIMS:
-            d[_DESC - 1] = hash(shape[_MAXDIMS - 1:]) & (2 ** 62 - 1)
+            d[_DESC - 1] = zlib.crc32(repr(shape[_MAXDIMS - 1:]).encode())
     return d
 
 
