@@ -82,7 +82,7 @@ def scenario_sampler(d, rank, size):
     n = int(d["sampler_n"])
     ds = TensorDataset(torch.from_numpy(d["X"][:n]), torch.from_numpy(d["y"][:n]),
                        torch.arange(n))
-    sampler = DistributedSampler(ds, num_replicas=size, rank=rank, shuffle=True, seed=3)
+    sampler = DistributedSampler(ds, shuffle=True, seed=3)   # rank, world from dist
     loader = DataLoader(ds, batch_size=4, sampler=sampler)
     opt = optim.SGD(ddp.parameters(), lr=0.05)
     steps = []

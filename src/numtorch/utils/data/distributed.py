@@ -15,9 +15,10 @@ class DistributedSampler(Sampler):
 
     Args:
         dataset: the dataset (only its length is used).
-        num_replicas (int): number of processes. Required here (numtorch has no process
-            group to ask).
-        rank (int): this process's rank in ``[0, num_replicas - 1]``.
+        num_replicas (int): number of processes. Default: the world size of the default
+            process group (``numtorch.distributed``).
+        rank (int): this process's rank in ``[0, num_replicas - 1]``. Default: the rank in
+            the default process group.
         shuffle (bool): shuffle the indices. Default: ``True``.
         seed (int): shuffling seed, identical on all replicas. Default: ``0``.
         drop_last (bool): drop the tail instead of padding. Default: ``False``.
@@ -30,7 +31,11 @@ class DistributedSampler(Sampler):
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
                  drop_last=False):
         if num_replicas is None or rank is None:
-            raise RuntimeError("Requires distributed package to be available")
+            from ... import distributed as dist
+            if num_replicas is None:
+                num_replicas = dist.get_world_size()
+            if rank is None:
+                rank = dist.get_rank()
         if rank >= num_replicas or rank < 0:
             raise ValueError(
                 f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
