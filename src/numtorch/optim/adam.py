@@ -1,0 +1,188 @@
+"""Adam (and, with decoupled weight decay, AdamW): adaptive moment estimation."""
+import numpy as np
+
+from .._tensor import Tensor
+from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
+                        _check_unsupported, _closure_loss, _lerp_, _scalar_tensor, _to_scalar,
+                        _validate, _value, _zeros_like)
+
+__all__ = ["Adam", "adam"]
+
+
+def _check_betas(betas, capturable, foreach):
+    b0, b1 = betas
+    if not ((isinstance(b0, float) and isinstance(b1, float))
+            or (isinstance(b0, Tensor) and isinstance(b1, Tensor))):
+        raise ValueError("betas must be either both floats or both Tensors")
+    for i, b in enumerate(betas):
+        if isinstance(b, Tensor):
+            if not capturable and foreach:
+                raise ValueError(f"betas[{i}] as a Tensor is not supported for capturable=False "
+                                 "and foreach=True")
+            if b.numel() != 1:
+                raise ValueError(f"Tensor betas[{i}] must be 1-element")
+
+
+class Adam(Optimizer):
+    r"""Adam.
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,
+        \quad \theta_t = \theta_{t-1} - \gamma \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)}
+        + \epsilon}
+
+    Args:
+        params (iterable): parameters or parameter groups to optimize.
+        lr (float, Tensor): learning rate (default: 1e-3).
+        betas (Tuple[float, float]): coefficients of the running averages of the gradient and its
+            square (default: (0.9, 0.999)).
+        eps (float): added to the denominator (default: 1e-8).
+        weight_decay (float): L2 penalty (default: 0).
+        amsgrad (bool): use the maximum of past squared-gradient averages (default: False).
+        maximize (bool): maximize the objective (default: False).
+        decoupled_weight_decay (bool): AdamW-style weight decay (default: False).
+        foreach, capturable, differentiable, fused: accepted for compatibility.
+
+    Example::
+
+        >>> w = numtorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = numtorch.optim.Adam([w], lr=0.1)
+        >>> w.grad = numtorch.tensor([1.0, -1.0])
+        >>> opt.step()
+        >>> w
+        tensor([0.9000, 2.1000], requires_grad=True)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
+        if isinstance(lr, Tensor):
+            if foreach and not capturable:
+                raise ValueError("lr as a Tensor is not supported for capturable=False and "
+                                 "foreach=True")
+            if lr.numel() != 1:
+                raise ValueError("Tensor lr must be 1-element")
+        _validate(lr=(0.0 <= lr, f"Invalid learning rate: {lr}"),
+                  eps=(0.0 <= eps, f"Invalid epsilon value: {eps}"),
+                  b0=(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}"),
+                  b1=(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}"),
+                  wd=(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}"))
+        _check_betas(betas, capturable, foreach)
+        betas = tuple(map(_to_scalar, betas))
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
+                    "capturable": capturable, "differentiable": differentiable, "fused": fused,
+                    "decoupled_weight_decay": decoupled_weight_decay}
+        super().__init__(params, defaults)
+        if fused and differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        _check_unsupported(differentiable, fused, foreach)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._setstate_groups(amsgrad=False, maximize=False, foreach=None, capturable=False,
+                              differentiable=False, decoupled_weight_decay=False, fused=None)
+        self._setstate_tensor_state("step")
+
+    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_avg_sqs,
+                    max_exp_avg_sqs, state_steps):
+        has_complex = False
+        amsgrad = group["amsgrad"]
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            has_complex |= p._data.dtype.kind == "c"
+            params_with_grad.append(p)
+            _check_no_sparse(g, "Adam")
+            grads.append(g)
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = _scalar_tensor(0.0, group["fused"] if group["capturable"]
+                                               or group["fused"] else None)
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_avg_sq"] = _zeros_like(p)
+                if amsgrad:
+                    state["max_exp_avg_sq"] = _zeros_like(p)
+            exp_avgs.append(state["exp_avg"])
+            exp_avg_sqs.append(state["exp_avg_sq"])
+            if amsgrad:
+                max_exp_avg_sqs.append(state["max_exp_avg_sq"])
+            state_steps.append(state["step"])
+        return has_complex
+
+    def step(self, closure=None):
+        """Perform a single optimization step; ``closure`` re-evaluates the loss."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps = [], [], [], [], [], []
+            beta1, beta2 = group["betas"]
+            has_complex = self._init_group(group, params, grads, exp_avgs, exp_avg_sqs,
+                                           max_exp_avg_sqs, steps)
+            adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,
+                 amsgrad=group["amsgrad"], has_complex=has_complex, beta1=beta1, beta2=beta2,
+                 lr=group["lr"], weight_decay=group["weight_decay"], eps=group["eps"],
+                 maximize=group["maximize"], foreach=group["foreach"],
+                 capturable=group["capturable"], differentiable=group["differentiable"],
+                 fused=group["fused"], decoupled_weight_decay=group["decoupled_weight_decay"])
+        return loss
+
+
+def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, foreach=None,
+         capturable=False, differentiable=False, fused=None, grad_scale=None, found_inf=None,
+         has_complex=False, decoupled_weight_decay=False, *, amsgrad, beta1, beta2, lr,
+         weight_decay, eps, maximize):
+    """Functional Adam on lists of tensors (state tensors are updated in place)."""
+    if not all(isinstance(t, Tensor) for t in state_steps):
+        raise RuntimeError("API has changed, `state_steps` argument must contain a list of "
+                           "singleton tensors")
+    if grad_scale is not None or found_inf is not None:
+        raise NotImplementedError("grad_scale/found_inf (AMP) are not supported")
+    if capturable and params:
+        _check_capturable_device()
+    _single_tensor_adam(
+        [p._data for p in params], [g._data for g in grads], [t._data for t in exp_avgs],
+        [t._data for t in exp_avg_sqs], [t._data for t in max_exp_avg_sqs],
+        [t._data for t in state_steps], amsgrad=amsgrad, has_complex=has_complex,
+        beta1=_value(beta1), beta2=_value(beta2), lr=_value(lr), weight_decay=weight_decay,
+        eps=eps, maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+    _bump(params)
+
+
+def _single_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *,
+                        amsgrad, has_complex, beta1, beta2, lr, weight_decay, eps, maximize,
+                        decoupled_weight_decay):
+    """The Adam/AdamW update on NumPy arrays, in place."""
+    for i, param in enumerate(params):
+        grad = grads[i] if not maximize else -grads[i]
+        exp_avg = exp_avgs[i]
+        exp_avg_sq = exp_avg_sqs[i]
+        step_t = state_steps[i]
+        step_t += 1
+        if weight_decay != 0:
+            if decoupled_weight_decay:
+                param *= 1 - lr * weight_decay
+            else:
+                grad = grad + weight_decay * param
+        if has_complex:
+            grad, exp_avg, exp_avg_sq, param = (_as_real(grad), _as_real(exp_avg),
+                                                _as_real(exp_avg_sq), _as_real(param))
+        _lerp_(exp_avg, grad, 1 - beta1)
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
+        step = float(step_t)
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        step_size = lr / bias_correction1
+        bias_correction2_sqrt = bias_correction2 ** 0.5
+        if amsgrad:
+            max_sq = _as_real(max_exp_avg_sqs[i]) if has_complex else max_exp_avg_sqs[i]
+            np.maximum(max_sq, exp_avg_sq, out=max_sq)
+            denom = np.sqrt(max_sq)
+        else:
+            denom = np.sqrt(exp_avg_sq)
+        denom /= bias_correction2_sqrt
+        denom += eps
+        upd = -step_size * exp_avg
+        upd /= denom
+        param += upd

@@ -1,0 +1,151 @@
+"""RAdam: Adam with a rectified adaptive learning rate."""
+import numpy as np
+
+from .._tensor import Tensor
+from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
+                        _check_unsupported, _closure_loss, _lerp_, _scalar_tensor, _validate,
+                        _value, _zeros_like)
+
+__all__ = ["RAdam", "radam"]
+
+
+class RAdam(Optimizer):
+    r"""RAdam (rectified Adam).
+
+    .. math::
+        \rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t},\quad
+        \theta_t = \theta_{t-1} - \gamma\,\hat m_t\,
+        \begin{cases} r_t\,\sqrt{1-\beta_2^t}/(\sqrt{v_t}+\epsilon) & \rho_t > 5\\
+        1 & \text{otherwise}\end{cases}
+
+    Args:
+        params (iterable): parameters or parameter groups to optimize.
+        lr (float, Tensor): learning rate (default: 1e-3).
+        betas (Tuple[float, float]): coefficients (default: (0.9, 0.999)).
+        eps (float): added to the denominator (default: 1e-8).
+        weight_decay (float): weight decay (default: 0).
+        decoupled_weight_decay (bool): AdamW-style weight decay (default: False).
+        maximize (bool): maximize the objective (default: False).
+
+    Example::
+
+        >>> w = numtorch.tensor([1.0], requires_grad=True)
+        >>> opt = numtorch.optim.RAdam([w], lr=0.1)
+        >>> w.grad = numtorch.tensor([1.0])
+        >>> opt.step()
+        >>> w
+        tensor([0.9000], requires_grad=True)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False,
+                 capturable=False, differentiable=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _validate(lr=(0.0 <= lr, f"Invalid learning rate: {lr}"),
+                  eps=(0.0 <= eps, f"Invalid epsilon value: {eps}"),
+                  b0=(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}"),
+                  b1=(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}"),
+                  wd=(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}"))
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "decoupled_weight_decay": decoupled_weight_decay,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+        _check_unsupported(differentiable)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._setstate_groups(foreach=None, maximize=False, differentiable=False,
+                              capturable=False, decoupled_weight_decay=False)
+        self._setstate_tensor_state("step")
+
+    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_avg_sqs, state_steps):
+        has_complex = False
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            has_complex |= p._data.dtype.kind == "c"
+            params_with_grad.append(p)
+            _check_no_sparse(g, "RAdam")
+            grads.append(g)
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = _scalar_tensor(0.0)
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_avg_sq"] = _zeros_like(p)
+            exp_avgs.append(state["exp_avg"])
+            exp_avg_sqs.append(state["exp_avg_sq"])
+            state_steps.append(state["step"])
+        return has_complex
+
+    def step(self, closure=None):
+        """Perform a single optimization step; ``closure`` re-evaluates the loss."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            params, grads, exp_avgs, exp_avg_sqs, steps = [], [], [], [], []
+            beta1, beta2 = group["betas"]
+            has_complex = self._init_group(group, params, grads, exp_avgs, exp_avg_sqs, steps)
+            radam(params, grads, exp_avgs, exp_avg_sqs, steps, beta1=beta1, beta2=beta2,
+                  lr=group["lr"], weight_decay=group["weight_decay"], eps=group["eps"],
+                  maximize=group["maximize"], foreach=group["foreach"],
+                  capturable=group["capturable"], differentiable=group["differentiable"],
+                  decoupled_weight_decay=group["decoupled_weight_decay"],
+                  has_complex=has_complex)
+        return loss
+
+
+def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, decoupled_weight_decay=False,
+          foreach=None, differentiable=False, capturable=False, has_complex=False,
+          maximize=False, *, beta1, beta2, lr, weight_decay, eps):
+    """Functional RAdam on lists of tensors (state tensors are updated in place)."""
+    if not all(isinstance(t, Tensor) for t in state_steps):
+        raise RuntimeError("API has changed, `state_steps` argument must contain a list of "
+                           "singleton tensors")
+    if capturable and params:
+        _check_capturable_device()
+    _single_tensor_radam([p._data for p in params], [g._data for g in grads],
+                         [t._data for t in exp_avgs], [t._data for t in exp_avg_sqs],
+                         [t._data for t in state_steps], beta1=beta1, beta2=beta2,
+                         lr=_value(lr), weight_decay=weight_decay, eps=eps,
+                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                         has_complex=has_complex)
+    _bump(params)
+
+
+def _single_tensor_radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, beta1, beta2,
+                         lr, weight_decay, eps, decoupled_weight_decay, maximize, has_complex):
+    """The RAdam update on NumPy arrays, in place."""
+    rho_inf = 2 / (1 - beta2) - 1
+    for i, param in enumerate(params):
+        grad = grads[i] if not maximize else -grads[i]
+        exp_avg = exp_avgs[i]
+        exp_avg_sq = exp_avg_sqs[i]
+        step_t = state_steps[i]
+        if has_complex:
+            param, grad, exp_avg, exp_avg_sq = (_as_real(param), _as_real(grad),
+                                                _as_real(exp_avg), _as_real(exp_avg_sq))
+        step_t += 1
+        step = float(step_t)
+        if weight_decay != 0:
+            if decoupled_weight_decay:
+                param *= 1 - lr * weight_decay
+            else:
+                grad = grad + weight_decay * param
+        _lerp_(exp_avg, grad, 1 - beta1)
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        upd = exp_avg / bias_correction1
+        rho_t = rho_inf - 2 * step * beta2 ** step / bias_correction2
+        upd *= lr
+        if rho_t > 5.0:
+            adaptive = np.sqrt(exp_avg_sq)
+            adaptive += eps
+            np.divide(bias_correction2 ** 0.5, adaptive, out=adaptive)
+            upd *= adaptive
+            upd *= ((rho_t - 4) * (rho_t - 2) * rho_inf
+                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+        param -= upd
