@@ -66,6 +66,14 @@ def _reduction(size_average, reduce, reduction):
     return _get_enum(reduction)
 
 
+def _named(t, name):
+    """Label ``t``'s grad_fn as torch's C++ composite would (e.g. tensor / int there is
+    ``div(Tensor, Scalar)``: DivBackward1)."""
+    if t.grad_fn is not None:
+        t.grad_fn._name = name
+    return t
+
+
 def _apply_reduction(loss, reduction):
     if reduction == "mean":
         return loss.mean()
@@ -506,7 +514,7 @@ def _cross_entropy_prob(input, target, weight, reduction, label_smoothing):
     if reduction == "mean":
         if input.numel() == 0:
             return -(prod.sum() * float("nan"))
-        return -prod.sum() / (input.numel() // n_classes)
+        return _named(-prod.sum() / (input.numel() // n_classes), "DivBackward1")
     if reduction == "sum":
         return -prod.sum()
     return -prod.sum(class_dim)
@@ -633,11 +641,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if weight is not None and weight.numel() != dim:
         raise RuntimeError(f"inconsistent weight size, expected {dim} but got "
                            f"{_shape_str(weight.shape)}")
-    out = apply(_L.MultiMarginLoss, input, target, weight, p=p, margin=margin,
-                reduction=reduction)
-    if reduction == "none" and d == 1 and target.ndim == 1:
-        out = out.reshape(1)
-    return out
+    return apply(_L.MultiMarginLoss, input, target, weight, p=p, margin=margin,
+                 reduction=reduction)
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -924,4 +929,4 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         return (res / tlt).mean()
     if reduction == "sum":
         return res.sum()
-    return res if batched else res.squeeze(0)
+    return res if batched else _named(res.squeeze(0), "SqueezeBackward1")

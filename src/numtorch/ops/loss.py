@@ -196,7 +196,7 @@ def _sigmoid(x):
 
 
 class BinaryCrossEntropyWithLogits(Node):
-    """``(1 - t) x - (1 + (pw - 1) t) log_sigmoid(x)``, times ``w``: no overflow for large logits."""
+    """``(1 - t) x - (1 + (pw - 1) t) log_sigmoid(x)``, times ``w`` (no overflow for any x)."""
 
     def forward(self, x, t, w=None, pw=None, reduction="mean"):
         x, t = promote(x, t)
@@ -293,7 +293,12 @@ class NllLoss(Node):
         tsafe, wt = self.saved_tensors
         if not self.needs_input_grad[0]:
             return None, None, None
-        coef = -g if self.reduction != "mean" else -(g / self.total)
+        if self.reduction != "mean":
+            coef = -g
+        elif self.total == 0:           # every target ignored: torch's gradient is zero
+            return xp.zeros(self.shape, dtype=g.dtype), None, None
+        else:
+            coef = -(g / self.total)
         if wt is not None:
             coef = coef * wt
         shape = self.shape
@@ -331,7 +336,7 @@ class MultiMarginLoss(Node):
             wt = w[t].astype(x.dtype, copy=False)[:, None]
             h = h * wt
         loss = h.sum(axis=1) / x.dtype.type(C)
-        if x.ndim <= 1:
+        if x.ndim <= 1 and target.ndim == 0:
             loss = loss.reshape(())
         self.save_for_backward(x2, t, z, pos, wt)
         self.p, self.reduction, self.shape = p, reduction, x.shape

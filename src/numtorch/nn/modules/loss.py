@@ -463,6 +463,8 @@ class TripletMarginWithDistanceLoss(_Loss):
         if margin <= 0:
             raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
                              f"than 0, got {margin} instead")
+        if distance_function is None:
+            distance_function = _pairwise_distance_module()
         self.distance_function = distance_function
         self.margin = margin
         self.swap = swap
@@ -471,6 +473,16 @@ class TripletMarginWithDistanceLoss(_Loss):
         return F.triplet_margin_with_distance_loss(
             anchor, positive, negative, distance_function=self.distance_function,
             margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+def _pairwise_distance_module():
+    """torch's default distance: an ``nn.PairwiseDistance()`` submodule (None, meaning
+    F.pairwise_distance, where the distance modules are not available)."""
+    try:
+        from .distance import PairwiseDistance
+    except ImportError:
+        return None
+    return PairwiseDistance()
 
 
 class CTCLoss(_Loss):
