@@ -52,6 +52,8 @@ def default_convert(data):
     if elem_type.__module__ == "numpy" and elem_type.__name__ not in ("str_", "string_"):
         if isinstance(data, np.ndarray) and np_str_obj_array_pattern.search(data.dtype.str):
             return data
+        if isinstance(data, np.generic) and not isinstance(data, np.object_):
+            return _wrap(np.asarray(data))  # a NumPy scalar keeps its dtype
         return _as_tensor(data)
     if isinstance(data, collections.abc.Mapping):
         return _rebuild_mapping(data, lambda key: default_convert(data[key]))
@@ -144,6 +146,8 @@ def collate_numpy_array_fn(batch, *, collate_fn_map=None):
 
 
 def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
+    if all(type(b) is type(batch[0]) for b in batch) and not isinstance(batch[0], np.object_):
+        return _wrap(np.array(batch))  # keeps the scalars' dtype (int16 stays int16)
     return _as_tensor(batch)
 
 

@@ -26,6 +26,9 @@ __all__ = ["WorkerInfo", "get_worker_info", "ExceptionWrapper"]
 # How often (seconds) a waiting worker checks that its parent is alive, and a waiting
 # main process checks that its workers are.
 MP_STATUS_CHECK_INTERVAL = 1.0
+# How often an idle worker looks at the done event: the main process may be unable to send
+# it the final None (e.g. when the iterator is garbage-collected together with its queues).
+_WORKER_POLL_INTERVAL = 0.1
 SHM_THRESHOLD = 1 << 15
 
 _worker_info = None
@@ -235,8 +238,10 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         watchdog = _ManagerWatchdog()
         while watchdog.is_alive():
             try:
-                r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
+                r = index_queue.get(timeout=_WORKER_POLL_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():
+                    break
                 continue
             if isinstance(r, _ResumeIteration):
                 data_queue.put((r, None))
