@@ -59,23 +59,23 @@ def assert_params_close(nt_params, th_params, rtol):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-2)
 
 
-def assert_state_close(nt_value, th_value, rtol):
+def assert_state_close(nt_value, th_value, rtol, atol=None):
     """Recursively compare state values: same structure, dtypes and (close) numbers."""
     if isinstance(th_value, torch.Tensor):
         assert isinstance(nt_value, nt.Tensor), (type(nt_value), th_value)
         a, b = nt_value._data, th_value.detach().numpy()
         assert a.dtype == b.dtype and a.shape == b.shape, (a.dtype, b.dtype, a.shape, b.shape)
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-2)
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-2 if atol is None else atol)
     elif isinstance(th_value, dict):
         assert list(nt_value.keys()) == list(th_value.keys())
         for k in th_value:
-            assert_state_close(nt_value[k], th_value[k], rtol)
+            assert_state_close(nt_value[k], th_value[k], rtol, atol)
     elif isinstance(th_value, (list, tuple)):
         assert type(nt_value) is type(th_value) and len(nt_value) == len(th_value)
         for a, b in zip(nt_value, th_value):
-            assert_state_close(a, b, rtol)
+            assert_state_close(a, b, rtol, atol)
     elif isinstance(th_value, float):
-        np.testing.assert_allclose(nt_value, th_value, rtol=rtol)
+        np.testing.assert_allclose(nt_value, th_value, rtol=rtol, atol=atol or 0)
     else:
         assert nt_value == th_value, (nt_value, th_value)
 
