@@ -1,7 +1,10 @@
 """numtorch.nn: modules, parameters, functional, init and utils (PyTorch's torch.nn)."""
 from .parameter import Parameter, Buffer, UninitializedParameter
-from .modules import *  # noqa: F401,F403
+from . import modules
+from .modules import *  # noqa: F401,F403  (every layer and loss; see modules.__all__)
 from .modules import Module, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
-from . import functional, modules
-from . import parallel
-from .parallel import DataParallel
+from . import functional, init, utils
+from . import parameter
+
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "functional", "init", "utils",
+           "modules", "parameter"] + list(modules.__all__)
