@@ -29,14 +29,18 @@ def _oversubscribe_flag(exe):
 
 
 def run(n, script, *args, timeout=120):
-    """Run ``script`` on ``n`` ranks; returns (returncode, stdout, stderr, seconds)."""
+    """Run ``script`` on ``n`` ranks; returns (returncode, stdout, stderr, seconds).
+
+    ``n=0`` runs plain ``python script`` (a lone MPI rank, as ``python train.py`` would).
+    """
     exe = mpiexec()
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONUNBUFFERED="1")
     for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
         env.pop(k, None)
-    cmd = [exe, *_oversubscribe_flag(exe), "-n", str(n), sys.executable,
-           os.path.join(HERE, script), *args]
+    cmd = [sys.executable, os.path.join(HERE, script), *args]
+    if n:
+        cmd = [exe, *_oversubscribe_flag(exe), "-n", str(n), *cmd]
     t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=HERE)
     return p.returncode, p.stdout, p.stderr, time.monotonic() - t0

@@ -18,7 +18,9 @@ class RedOpType(enum.IntEnum):
     BOR = 6
     BXOR = 7
     PREMUL_SUM = 8
-    UNUSED = 9
+
+    def __str__(self):
+        return f"RedOpType.{self.name}"
 
 
 class ReduceOp:
@@ -34,7 +36,6 @@ class ReduceOp:
     BOR = RedOpType.BOR
     BXOR = RedOpType.BXOR
     PREMUL_SUM = RedOpType.PREMUL_SUM
-    UNUSED = RedOpType.UNUSED
 
     def __new__(cls, op=RedOpType.SUM):
         # ReduceOp(ReduceOp.MAX) in torch gives back an object equal to MAX.

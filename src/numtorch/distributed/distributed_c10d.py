@@ -391,7 +391,19 @@ def _root(pg, glob, grp, name):
 # ---- work handles ----------------------------------------------------------------------
 
 def _wait_requests(reqs, seconds, what, pg, statuses=None):
-    """Poll ``reqs`` to completion; DistBackendError after ``seconds``."""
+    """Poll ``reqs`` to completion; DistBackendError after ``seconds`` or on an MPI error."""
+    try:
+        _poll(reqs, seconds, what, pg, statuses)
+    except _MPI.Exception as e:
+        detail = e.Get_error_string()
+        for st in statuses or ():
+            if st.Get_error():
+                detail = _MPI.Get_error_string(st.Get_error())
+        raise DistBackendError(f"[rank {get_rank()}] {what} failed in MPI: {detail.strip()}") \
+            from None
+
+
+def _poll(reqs, seconds, what, pg, statuses):
     Testall = _MPI.Request.Testall
     if Testall(reqs, statuses):
         return
