@@ -480,6 +480,47 @@ def _user_allowed():
     return out
 
 
+def get_unsafe_globals_in_checkpoint(f):
+    """Globals in checkpoint ``f`` that ``load(weights_only=True)`` would refuse.
+
+    The pickle is only scanned (nothing runs), so this is safe on untrusted files.
+
+    Args:
+        f: a path or a binary file object holding a zip checkpoint.
+
+    Returns:
+        list of str: ``"module.name"`` of each unapproved global.
+    """
+    import pickletools
+    fh, name, opened = _open_for_read(f)
+    try:
+        pkl = _ZipReader(fh, name, False).read_bytes("data.pkl")
+    finally:
+        if opened:
+            fh.close()
+    allowed = _allowed()
+    user = _user_allowed()
+    found = []
+    strings = []
+    try:
+        for op, arg, _ in pickletools.genops(pkl):
+            if op.name == "GLOBAL":
+                module, gname = _map_py2_name(*arg.split(" ", 1))
+            elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
+                module, gname = _map_py2_name(strings[-2], strings[-1])
+            else:
+                if isinstance(arg, str) and "UNICODE" in op.name:
+                    strings.append(arg)
+                continue
+            full = f"{module}.{gname}"
+            if (full not in allowed and full not in user) or _is_blocked(module, gname):
+                if full not in found:
+                    found.append(full)
+    except ValueError as e:
+        _fail(name, f"data.pkl is not a valid pickle ({e})")
+    return found
+
+
 def _is_blocked(module, name):
     top = module.split(".")[0]
     if top in _BLOCKED_MODULES:
@@ -1027,7 +1068,8 @@ class _CPickler(pickle.Pickler):
 
 
 class _PyPickler(pickle._Pickler):
-    """Pure-Python pickler for protocols >= 4 (the C one would write STACK_GLOBAL)."""
+    """Pure-Python pickler for protocols >= 4 (the C one would write STACK_GLOBAL): writes
+    torch's names for numtorch's placeholder globals directly, as GLOBAL opcodes."""
 
     def __init__(self, file, protocol, saver):
         super().__init__(file, protocol)
@@ -1039,14 +1081,15 @@ class _PyPickler(pickle._Pickler):
     def reducer_override(self, obj):
         return self._saver.reduce(obj)
 
-    def save_global(self, obj, name=None):
+    def save(self, obj, save_persistent_id=True):
         entry = self._saver.names.get(id(obj))
-        if entry is not None and entry[0] is obj:
+        if entry is not None and entry[0] is obj and id(obj) not in self.memo:
+            self.framer.commit_frame()
             module, qual = entry[2]
             self.write(pickle.GLOBAL + f"{module}\n{qual}\n".encode("utf-8"))
             self.memoize(obj)
             return
-        super().save_global(obj, name)
+        super().save(obj, save_persistent_id)
 
 
 def _rename_globals(data, emitted):
@@ -1697,9 +1740,18 @@ def _load_zip(fh, name, restore, weights_only, use_mmap, encoding, pickle_module
         obj, _ = _unpickle(pkl, loader, weights_only, encoding, pickle_module, extra)
     except pickle.UnpicklingError as e:
         raise pickle.UnpicklingError(f"{e} (while loading {name})") from None
+    except RuntimeError as e:
+        _name_file(e, name)
     finally:
         crc_jobs.finish()
     return obj
+
+
+def _name_file(err, name):
+    """Re-raise a RuntimeError so that its message names the file."""
+    if name in str(err):
+        raise err
+    raise RuntimeError(f"numtorch.load: {name}: {err}") from None
 
 
 def _load_legacy(fh, name, restore, weights_only, encoding, pickle_module, extra):
@@ -1771,6 +1823,8 @@ def _load_legacy(fh, name, restore, weights_only, encoding, pickle_module, extra
         keys, pos = _unpickle(data, _no_pid, True, encoding, None, {}, pos)
     except pickle.UnpicklingError as e:
         raise pickle.UnpicklingError(f"{e} (while loading {name})") from None
+    except RuntimeError as e:
+        _name_file(e, name)
     if type(keys) is not list:
         _fail(name, "bad legacy storage key list")
     mv = memoryview(data)
