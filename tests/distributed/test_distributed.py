@@ -9,8 +9,6 @@ import os
 import numpy as np
 import pytest
 
-import numtorch as nt
-
 from ..conftest import torch, assert_close
 from . import _launch
 from ._models import build
@@ -95,8 +93,6 @@ def _replay(name, d, o):
 
 
 @pytest.mark.parametrize("n", SIZES)
-@pytest.mark.skipif(not all(hasattr(nt.nn, m) for m in ("Linear", "BatchNorm1d")),
-                    reason="waits for nn.Linear / nn.BatchNorm1d")
 def test_ddp_matches_single_process_training(n, tmp_path):
     d = _inputs(n, np.random.default_rng(n))
     inp, outp = tmp_path / "in.npz", tmp_path / "out.npz"

@@ -290,7 +290,8 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
 def destroy_process_group(group=None):
     """Free ``group``'s communicator; with no argument, every group and the default one."""
     if group is None or group is _state.default_pg:
-        _default()
+        if _state.default_pg is None:
+            raise AssertionError("Process group cannot be None")   # torch's error here
         for pg in _state.groups:
             pg._comm.Free()
         _state.groups = []

@@ -5,6 +5,8 @@ from .modules import *  # noqa: F401,F403  (every layer and loss; see modules.__
 from .modules import Module, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from . import functional, init, utils
 from . import parameter
+from . import parallel
+from .parallel import DataParallel
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "functional", "init", "utils",
            "modules", "parameter"] + list(modules.__all__)
