@@ -41,7 +41,7 @@ from .ops.elementwise import (
     isinf, isfinite, nan_to_num)
 from .ops.reduction import (sum, nansum, mean, nanmean, prod, var, std, var_mean, std_mean,
                             max, min, amax, amin, aminmax, argmax, argmin, logsumexp, norm, all,
-                            any, cumsum, cumprod, count_nonzero)
+                            any, cumsum, cumprod, count_nonzero, median, mode, kthvalue)
 from .ops.shape import (reshape, flatten, unflatten, permute, transpose, swapaxes, swapdims, t,
                         movedim, moveaxis, squeeze, unsqueeze, broadcast_to, flip, fliplr,
                         flipud, roll, tile, cat, concat, concatenate, stack, hstack, vstack,
@@ -52,7 +52,8 @@ from .ops.linalg import (matmul, mm, bmm, mv, dot, inner, vdot, outer, ger, addm
 from .ops.indexing import (gather, take_along_dim, take, scatter, scatter_add, index_select,
                            index_add, index_copy, index_fill, masked_fill, masked_select,
                            masked_scatter, sort, argsort, msort, topk, tril, triu, diag, nonzero,
-                           argwhere)
+                           argwhere, diagonal, diag_embed, trace, unique, repeat_interleave,
+                           searchsorted, bincount)
 from .ops.conversion import clone
 from . import cuda, backends
 

@@ -8,6 +8,7 @@ import numpy as np
 from ._tensor import Tensor, _wrap
 from . import _dtype, _creation, _random_ops
 from .autograd.graph import apply
+from .autograd import grad_mode as _gm
 from .ops import elementwise as E, reduction as R, shape as S, linalg as L, conversion as C
 from .ops import indexing as I
 from .ops._inplace import inplace
@@ -27,7 +28,7 @@ _SAME = {
         "clamp_min", "clamp_max", "isnan", "isinf", "isfinite", "nan_to_num"],
     R: ["sum", "nansum", "mean", "nanmean", "prod", "var", "std", "max", "min", "amax", "amin",
         "aminmax", "argmax", "argmin", "logsumexp", "norm", "all", "any", "cumsum", "cumprod",
-        "count_nonzero", "var_mean", "std_mean"],
+        "count_nonzero", "median", "mode", "kthvalue"],
     S: ["reshape", "flatten", "unflatten", "transpose", "swapaxes", "swapdims", "t", "movedim",
         "moveaxis", "squeeze", "unsqueeze", "expand_as", "broadcast_to", "flip", "fliplr",
         "flipud", "roll", "tile", "narrow", "select", "unbind", "split", "chunk",
@@ -256,7 +257,7 @@ Tensor.__rsub__ = _binop(lambda s, o: E.rsub(s, o))
 Tensor.__mul__ = _binop(E.mul)
 Tensor.__rmul__ = _binop(E.mul)
 Tensor.__truediv__ = _binop(E.div)
-Tensor.__rtruediv__ = _binop(lambda s, o: apply(E.Div, o, s))
+Tensor.__rtruediv__ = _binop(lambda s, o: E.mul(E.reciprocal(s), o))  # as torch: MulBackward0
 Tensor.__floordiv__ = _binop(E.floor_divide)
 Tensor.__rfloordiv__ = _binop(lambda s, o: apply(E.FloorDivide, o, s))
 Tensor.__mod__ = _binop(E.remainder)
@@ -336,7 +337,10 @@ for _n, _cls in [("neg_", E.Neg), ("negative_", E.Neg), ("abs_", E.Abs), ("absol
                  ("sin_", E.Sin), ("cos_", E.Cos), ("tan_", E.Tan), ("asin_", E.Asin),
                  ("acos_", E.Acos), ("atan_", E.Atan), ("sinh_", E.Sinh), ("cosh_", E.Cosh),
                  ("tanh_", E.Tanh), ("sigmoid_", E.Sigmoid), ("relu_", E.Relu), ("erf_", E.Erf),
-                 ("erfinv_", E.Erfinv), ("floor_", E.Floor), ("ceil_", E.Ceil),
+                 ("erfinv_", E.Erfinv), ("erfc_", E.Erfc), ("asinh_", E.Asinh),
+                 ("acosh_", E.Acosh), ("atanh_", E.Atanh), ("arcsinh_", E.Asinh),
+                 ("arccosh_", E.Acosh), ("arctanh_", E.Atanh), ("arcsin_", E.Asin),
+                 ("arccos_", E.Acos), ("arctan_", E.Atan), ("exp2_", E.Exp2), ("floor_", E.Floor), ("ceil_", E.Ceil),
                  ("trunc_", E.Trunc), ("frac_", E.Frac), ("logical_not_", E.LogicalNot),
                  ("bitwise_not_", E.BitwiseNot), ("isnan_", E.IsNan)]:
     setattr(Tensor, _n, (lambda cls: lambda self: inplace(self, cls))(_cls))
@@ -345,31 +349,40 @@ Tensor.round_ = lambda self, *, decimals=0: inplace(self, E.Round, decimals=deci
 Tensor.square_ = lambda self: inplace(self, E.Pow, 2)
 Tensor.clamp_ = lambda self, min=None, max=None: inplace(self, E.Clamp, min, max)
 Tensor.clip_ = Tensor.clamp_
-Tensor.clamp_min_ = lambda self, min: inplace(self, E.Clamp, min, None)
-Tensor.clamp_max_ = lambda self, max: inplace(self, E.Clamp, None, max)
+Tensor.clamp_min_ = lambda self, min: inplace(self, E.Clamp, min, None, "ClampMinBackward0")
+Tensor.clamp_max_ = lambda self, max: inplace(self, E.Clamp, None, max, "ClampMaxBackward0")
 Tensor.nan_to_num_ = lambda self, nan=0.0, posinf=None, neginf=None: inplace(
     self, E.NanToNum, nan=nan, posinf=posinf, neginf=neginf)
 
 
-def _squeeze_(self, dim=None):
-    r = S.squeeze(self, dim)
+def _inplace_view(self, r, name):
+    """Make ``self`` the view ``r`` of itself (squeeze_, t_ ...), keeping autograd history."""
+    if self._rg and self.grad_fn is None and _gm._enabled[0]:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
     self._data = r._data
+    if r.grad_fn is not None:
+        r.grad_fn._name = name
+        self.grad_fn = r.grad_fn
     return self
+
+
+def _squeeze_(self, dim=None):
+    name = "SqueezeBackward3" if dim is None else (
+        "SqueezeBackward4" if isinstance(dim, int) else "SqueezeBackward5")
+    return _inplace_view(self, S.squeeze(self, dim), name)
 
 
 def _unsqueeze_(self, dim):
-    self._data = S.unsqueeze(self, dim)._data
-    return self
+    return _inplace_view(self, S.unsqueeze(self, dim), "UnsqueezeBackward1")
 
 
 def _t_(self):
-    self._data = S.t(self)._data
-    return self
+    return _inplace_view(self, S.t(self), "TBackward1")
 
 
 def _transpose_(self, d0, d1):
-    self._data = S.transpose(self, d0, d1)._data
-    return self
+    return _inplace_view(self, S.transpose(self, d0, d1), "TransposeBackward1")
 
 
 def _resize_(self, *sizes, memory_format=None):
@@ -432,6 +445,15 @@ def _triu_(self, diagonal=0):
 
 
 Tensor.masked_fill_ = _masked_fill_
+Tensor.cumsum_ = lambda self, dim, *, dtype=None: inplace(
+    self, R.CumSum, R.wrap_dim(dim, self.ndim), dtype=dtype)
+Tensor.cumprod_ = lambda self, dim, *, dtype=None: inplace(
+    self, R.CumProd, R.wrap_dim(dim, self.ndim), dtype=dtype)
+Tensor.addmm_ = lambda self, mat1, mat2, *, beta=1, alpha=1: inplace(
+    self, L.Addmm, mat1, mat2, beta=beta, alpha=alpha)
+Tensor.baddbmm_ = lambda self, batch1, batch2, *, beta=1, alpha=1: inplace(
+    self, L.Baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+Tensor.where = lambda self, condition, other: E.where(condition, self, other)
 Tensor.index_fill_ = _index_fill_
 Tensor.scatter_ = _scatter_
 Tensor.scatter_add_ = _scatter_add_

@@ -36,6 +36,8 @@ def inplace(self, op_cls, *args, **kwargs):
     """Apply ``op_cls(self, *args)`` and store the result in ``self``; returns ``self``."""
     recording = grad_mode._enabled[0] and op_cls.differentiable and (
         self._rg or any(isinstance(a, Tensor) and a._rg for a in args))
+    if not recording and self._rg and grad_mode._enabled[0]:
+        return _inplace_nondiff(self, op_cls, args, kwargs)
     if not recording:
         node = op_cls()
         out = node.forward(self._data, *[a._data if isinstance(a, Tensor) else a for a in args],
@@ -54,6 +56,32 @@ def inplace(self, op_cls, *args, **kwargs):
     _protect_saved(node, self)
     _write(self, res._data)
     _rebase(self, node)
+    return self
+
+
+class _NonDiffInplace(Node):
+    """``x.eq_(y)`` on a tensor that requires grad: torch records a node whose gradient is 0."""
+
+    def forward(self, a, name):
+        self._name = name
+        return a
+
+    def backward(self, g):
+        return xp.zeros_like(g)
+
+
+def _inplace_nondiff(self, op_cls, args, kwargs):
+    if self.grad_fn is None:
+        raise RuntimeError(_LEAF_MSG)
+    _check_view_leaf(self)
+    node = op_cls()
+    out = xp.asarray(node.forward(self._data, *[a._data if isinstance(a, Tensor) else a
+                                                for a in args], **kwargs))
+    _check_cast(out.dtype, self._data.dtype)
+    _write(self, out)
+    suffix = "0" if args and isinstance(args[0], Tensor) else "1"
+    res = apply(_NonDiffInplace, self, op_cls.__name__ + "Backward" + suffix)
+    _rebase(self, res.grad_fn)
     return self
 
 

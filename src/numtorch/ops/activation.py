@@ -180,6 +180,18 @@ class LeakyRelu(_SavesInput):
         return xp.where(a > 0, g, g * g.dtype.type(slope))
 
 
+class RreluWithNoise(_SavesInput):
+    """Leaky ReLU whose negative slopes are ``noise`` (random in training, mean in eval)."""
+
+    @staticmethod
+    def f(a, noise):
+        return xp.where(a > 0, a, a * noise)
+
+    @staticmethod
+    def df(g, a, noise):
+        return xp.where(a > 0, g, g * noise)
+
+
 class Hardtanh(_SavesInput):
     @staticmethod
     def f(a, lo, hi):
@@ -276,15 +288,18 @@ class Mish(_SavesInput):
         return g * (tsp + a * _sigmoid(a) * (1 - tsp * tsp))
 
 
+_ONE_SIXTH = float(xp.float32(1.0 / 6.0))  # torch's kernels use the float32 constant
+
+
 class Hardsigmoid(_SavesInput):
     @staticmethod
     def f(a):
         t = a.dtype.type
-        return xp.clip(a / t(6) + t(0.5), t(0), t(1))
+        return xp.clip(a + t(3), t(0), t(6)) * t(_ONE_SIXTH)
 
     @staticmethod
     def df(g, a):
-        return g * ((a > -3) & (a < 3)) / g.dtype.type(6)
+        return g * ((a > -3) & (a < 3)) * g.dtype.type(_ONE_SIXTH)
 
 
 class Hardswish(_SavesInput):

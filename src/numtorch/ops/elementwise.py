@@ -6,7 +6,7 @@ shape: the engine sums them back to each input's shape.
 """
 import math
 
-from ..backends import xp
+from ..backends import xp, quiet
 
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor
@@ -14,6 +14,9 @@ from .. import _dtype
 from ._utils import promote, default_float, check_broadcast
 
 _ndarray = xp.ndarray
+_LOG2 = math.log(2.0)
+_LOG10 = math.log(10.0)
+_TWO_OVER_SQRTPI = 2.0 / math.sqrt(math.pi)
 
 
 def _bin(fn, a, b):
@@ -24,59 +27,101 @@ def _bin(fn, a, b):
         raise
 
 
+def _qbin(fn, a, b):
+    """``fn(a, b)`` without floating-point warnings (1/0 is inf, as in torch)."""
+    try:
+        return quiet(fn, a, b)
+    except ValueError:
+        check_broadcast(xp.shape(a), xp.shape(b))
+        raise
+
+
+def _is_int(a, b):
+    """Both operands integral (or bool): true division / pow rules differ."""
+    ka = a.dtype.kind if type(a) is _ndarray else ("i" if isinstance(a, int) else "f")
+    kb = b.dtype.kind if type(b) is _ndarray else ("i" if isinstance(b, int) else "f")
+    return ka in "biu" and kb in "biu"
+
+
 # ---- binary arithmetic -----------------------------------------------------
 class Add(Node):
+    alpha = 1
+
     def forward(self, a, b, alpha=1):
         a, b = promote(a, b)
         if alpha != 1:
+            self.alpha = alpha
             b = b * alpha
-        self.alpha = alpha
-        return _bin(xp.add, a, b)
+        try:
+            return a + b
+        except ValueError:
+            check_broadcast(xp.shape(a), xp.shape(b))
+            raise
 
     def backward(self, g):
         n = self.needs_input_grad
-        return (g if n[0] else None), ((g * self.alpha if self.alpha != 1 else g) if n[1] else None)
+        alpha = self.alpha
+        return (g if n[0] else None), ((g if alpha == 1 else g * alpha) if n[1] else None)
+
+
+def _check_bool_sub(a, b):
+    if type(a) is _ndarray and a.dtype == xp.bool_ and (
+            (type(b) is _ndarray and b.dtype == xp.bool_) or isinstance(b, bool)):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead.")
 
 
 class Sub(Node):
+    alpha = 1
+
     def forward(self, a, b, alpha=1):
         a, b = promote(a, b)
-        if type(a) is _ndarray and a.dtype == xp.bool_ and type(b) is _ndarray \
-                and b.dtype == xp.bool_:
-            raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. "
-                "Use the `^` or `logical_xor()` operator instead.")
+        _check_bool_sub(a, b)
         if alpha != 1:
+            self.alpha = alpha
             b = b * alpha
-        self.alpha = alpha
-        return _bin(xp.subtract, a, b)
+        try:
+            return a - b
+        except ValueError:
+            check_broadcast(xp.shape(a), xp.shape(b))
+            raise
 
     def backward(self, g):
         n = self.needs_input_grad
-        return (g if n[0] else None), ((-g * self.alpha if self.alpha != 1 else -g)
-                                       if n[1] else None)
+        alpha = self.alpha
+        return (g if n[0] else None), ((-g if alpha == 1 else g * -alpha) if n[1] else None)
 
 
 class RSub(Node):
-    """other - alpha * input (torch.rsub)."""
+    """other - alpha * input (torch.rsub; also ``number - tensor``)."""
 
     _name = "RsubBackward1"
+    alpha = 1
 
     def forward(self, a, b, alpha=1):
+        if type(b) is _ndarray:
+            self._name = "RsubBackward0"
         a, b = promote(a, b)
+        _check_bool_sub(b, a)
         self.alpha = alpha
         return _bin(xp.subtract, b, a * alpha if alpha != 1 else a)
 
     def backward(self, g):
         n = self.needs_input_grad
-        return (-g * self.alpha if n[0] else None), (g if n[1] else None)
+        alpha = self.alpha
+        return ((-g if alpha == 1 else g * -alpha) if n[0] else None), (g if n[1] else None)
 
 
 class Mul(Node):
     def forward(self, a, b):
         a, b = promote(a, b)
-        self.save_for_backward(a, b)
-        return _bin(xp.multiply, a, b)
+        self._saved = (a, b)
+        try:
+            return a * b
+        except ValueError:
+            check_broadcast(xp.shape(a), xp.shape(b))
+            raise
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -85,42 +130,46 @@ class Mul(Node):
 
 
 class Div(Node):
+    rounding_mode = None
+
     def forward(self, a, b, rounding_mode=None):
         a, b = promote(a, b)
-        self.rounding_mode = rounding_mode
         if rounding_mode is None:
             if type(a) is _ndarray:
-                a = default_float(a)
-            elif type(b) is _ndarray:
+                if a.dtype.kind in "biu" and _is_int(a, b):
+                    a = default_float(a)
+            elif type(b) is _ndarray and b.dtype.kind in "biu" and _is_int(a, b):
                 b = default_float(b)
-            self.save_for_backward(a, b)
-            with xp.errstate(divide="ignore", invalid="ignore"):
-                return _bin(xp.true_divide, a, b)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            if rounding_mode == "trunc":
-                out = _bin(xp.true_divide, a, b)
-                isint = xp.result_type(a, b).kind in "iu"
-                if isint:
-                    _check_int_div(b)
-                    return _bin(xp.floor_divide, a, b) + ((xp.sign(a) * xp.sign(b) < 0)
-                                                         & (xp.fmod(a, b) != 0))
-                return xp.trunc(out)
-            if rounding_mode == "floor":
-                if xp.result_type(a, b).kind in "iu":
-                    _check_int_div(b)
-                return _bin(xp.floor_divide, a, b)
+            self._saved = (a, b)
+            return _qbin(xp.true_divide, a, b)
+        self.rounding_mode = rounding_mode
+        self._name = "DivBackward2" if type(b) is _ndarray else "DivBackward3"
+        if rounding_mode == "trunc":
+            if _is_int(a, b):
+                _check_int_div(b)
+                q = _qbin(xp.floor_divide, a, b)
+                return q + ((_qbin(xp.remainder, a, b) != 0) & ((xp.sign(a) * xp.sign(b)) < 0))
+            return xp.trunc(_qbin(xp.true_divide, a, b))
+        if rounding_mode == "floor":
+            if _is_int(a, b):
+                _check_int_div(b)
+            return _qbin(xp.floor_divide, a, b)
         raise RuntimeError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'")
 
     def backward(self, g):
-        if self.rounding_mode is not None:
-            return tuple(xp.zeros_like(g) if x else None for x in self.needs_input_grad)
-        a, b = self.saved_tensors
         n = self.needs_input_grad
-        ga = g / b if n[0] else None
-        gb = -g * a / (b * b) if n[1] else None
+        if self.rounding_mode is not None:
+            return tuple(xp.zeros_like(g) if x else None for x in n)
+        a, b = self.saved_tensors
+        ga = quiet(xp.true_divide, g, b) if n[0] else None
+        gb = quiet(_div_grad_b, g, a, b) if n[1] else None
         return ga, gb
+
+
+def _div_grad_b(g, a, b):
+    return -g * a / (b * b)
 
 
 def _check_int_div(b):
@@ -129,39 +178,54 @@ def _check_int_div(b):
 
 
 class Remainder(Node):
+    """Python-style modulo (result has the sign of the divisor)."""
+
     def forward(self, a, b):
+        if type(a) is not _ndarray:
+            # remainder(Scalar, Tensor) has no derivative in torch
+            self._name = "torch::autograd::NotImplemented"
+        elif type(b) is _ndarray:
+            self._name = "RemainderBackward1"
         a, b = promote(a, b)
-        self.save_for_backward(a, b)
-        if xp.result_type(a, b).kind in "iu":
+        self._saved = (a, b)
+        if _is_int(a, b):
             _check_int_div(b)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return _bin(xp.remainder, a, b)
+        return _qbin(xp.remainder, a, b)
 
     def backward(self, g):
+        if type(self).name(self) == "torch::autograd::NotImplemented":
+            raise RuntimeError("the derivative for 'remainder' is not implemented.")
         a, b = self.saved_tensors
         n = self.needs_input_grad
-        gb = None
-        if n[1]:
-            with xp.errstate(divide="ignore", invalid="ignore"):
-                gb = -g * xp.floor_divide(a, b)
+        gb = quiet(_rem_grad_b, g, a, b) if n[1] else None
         return (g if n[0] else None), gb
+
+
+def _rem_grad_b(g, a, b):
+    return -g * xp.floor_divide(a, b)
 
 
 class Fmod(Node):
+    """C-style remainder (result has the sign of the dividend)."""
+
     def forward(self, a, b):
+        if type(b) is _ndarray:
+            self._name = "FmodBackward1"
         a, b = promote(a, b)
-        self.save_for_backward(a, b)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return _bin(xp.fmod, a, b)
+        self._saved = (a, b)
+        if _is_int(a, b):
+            _check_int_div(b)
+        return _qbin(xp.fmod, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
         n = self.needs_input_grad
-        gb = None
-        if n[1]:
-            with xp.errstate(divide="ignore", invalid="ignore"):
-                gb = -g * xp.trunc(a / b)
+        gb = quiet(_fmod_grad_b, g, a, b) if n[1] else None
         return (g if n[0] else None), gb
+
+
+def _fmod_grad_b(g, a, b):
+    return -g * xp.trunc(a / b)
 
 
 class Pow(Node):
@@ -171,86 +235,105 @@ class Pow(Node):
         elif type(b) is _ndarray:
             self._name = "PowBackward1"
         a, b = promote(a, b)
-        if type(a) is _ndarray and a.dtype.kind in "iu" and \
-                xp.any(xp.asarray(b) < 0) and xp.result_type(a, b).kind in "iu":
+        if _is_int(a, b) and xp.any(xp.asarray(b) < 0):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = _bin(xp.power, a, b)
-        self.save_for_backward(a, b, out)
+        if type(b) is not _ndarray and b == 2:
+            out = a * a
+        else:
+            out = _qbin(xp.power, a, b)
+        self._saved = (a, b, out)
         return out
 
     def backward(self, g):
         a, b, out = self.saved_tensors
         n = self.needs_input_grad
         ga = gb = None
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            if n[0]:
-                if isinstance(b, (int, float)) or (type(b) is _ndarray and b.ndim == 0):
-                    bb = b
-                    if bb == 0:
-                        ga = xp.zeros_like(g)
-                    elif bb == 2:
-                        ga = g * 2 * a
-                    else:
-                        ga = g * bb * xp.power(a, bb - 1)
+        if n[0]:
+            if type(b) is not _ndarray:
+                if b == 0:
+                    ga = xp.zeros_like(g)
+                elif b == 2:
+                    ga = g * (2 * a)
                 else:
-                    ga = xp.where(b == 0, 0, g * b * xp.power(a, b - 1))
-            if n[1]:
-                # torch masks the base==0, exponent>=0 case to 0
-                ga_b = g * out * xp.log(a)
-                gb = xp.where((a == 0) & (b >= 0), 0, ga_b)
+                    ga = g * (b * quiet(xp.power, a, b - 1))
+            else:
+                ga = quiet(_pow_grad_a, g, a, b)
+        if n[1]:
+            gb = quiet(_pow_grad_b, g, a, b, out)
         return ga, gb
+
+
+def _pow_grad_a(g, a, b):
+    return xp.where(b == 0, 0, g * b * xp.power(a, b - 1))
+
+
+def _pow_grad_b(g, a, b, out):
+    # torch masks base == 0 with exponent >= 0 to a zero gradient
+    return xp.where((a == 0) & (b >= 0), 0, g * out * xp.log(a))
 
 
 class Maximum(Node):
     def forward(self, a, b):
         a, b = promote(a, b)
-        self.save_for_backward(a, b)
+        self._saved = (a, b)
         return _bin(xp.maximum, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
         n = self.needs_input_grad
         # ties split the gradient evenly, as torch does
-        gt = (a > b).astype(g.dtype)
-        eq = (a == b).astype(g.dtype) * 0.5
-        return (g * (gt + eq) if n[0] else None), (g * (1 - gt - eq) if n[1] else None)
+        w = (a > b) + (a == b) * 0.5
+        w = w.astype(g.dtype, copy=False)
+        return (g * w if n[0] else None), (g * (1 - w) if n[1] else None)
 
 
 class Minimum(Node):
     def forward(self, a, b):
         a, b = promote(a, b)
-        self.save_for_backward(a, b)
+        self._saved = (a, b)
         return _bin(xp.minimum, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
         n = self.needs_input_grad
-        lt = (a < b).astype(g.dtype)
-        eq = (a == b).astype(g.dtype) * 0.5
-        return (g * (lt + eq) if n[0] else None), (g * (1 - lt - eq) if n[1] else None)
+        w = (a < b) + (a == b) * 0.5
+        w = w.astype(g.dtype, copy=False)
+        return (g * w if n[0] else None), (g * (1 - w) if n[1] else None)
 
 
 class Atan2(Node):
     def forward(self, a, b):
         a, b = promote(a, b)
-        a = default_float(a) if type(a) is _ndarray else a
-        b = default_float(b) if type(b) is _ndarray else b
-        self.save_for_backward(a, b)
+        if type(a) is _ndarray and a.dtype.kind in "biu":
+            a = default_float(a)
+        if type(b) is _ndarray and b.dtype.kind in "biu":
+            b = default_float(b)
+        self._saved = (a, b)
         return _bin(xp.arctan2, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
         d = a * a + b * b
         n = self.needs_input_grad
-        return (g * b / d if n[0] else None), (-g * a / d if n[1] else None)
+        return (quiet(xp.true_divide, g * b, d) if n[0] else None), \
+            (quiet(xp.true_divide, -g * a, d) if n[1] else None)
 
 
 class Lerp(Node):
+    """start + weight * (end - start), computed as torch does for float precision."""
+
     def forward(self, a, b, w):
+        if type(w) is _ndarray:
+            self._name = "LerpBackward1"
         a, b = promote(a, b)
-        self.save_for_backward(a, b, w)
-        return a + w * (b - a)
+        self._saved = (a, b, w)
+        d = b - a
+        if type(w) is _ndarray:
+            return xp.where(xp.abs(w) < 0.5, a + w * d, b - d * (1 - w)).astype(
+                a.dtype, copy=False)
+        if abs(w) < 0.5:
+            return a + w * d
+        return b - d * (1 - w)
 
     def backward(self, g):
         a, b, w = self.saved_tensors
@@ -284,26 +367,30 @@ LogicalOr = _cmp("LogicalOr", xp.logical_or)
 LogicalXor = _cmp("LogicalXor", xp.logical_xor)
 
 
-def _bitwise_check(a, b):
+def _bitwise_check(a, b, name):
     for x in (a, b):
         if type(x) is _ndarray and x.dtype.kind not in "biu":
-            raise RuntimeError(f'"bitwise_and_cpu" not implemented for '
+            raise RuntimeError(f'"{name}_cpu" not implemented for '
                                f"'{_dtype._FROM_NP[x.dtype].name.capitalize()}'")
 
 
 class _Bitwise(Node):
     differentiable = False
     fn = None
+    op_name = None
 
     def forward(self, a, b):
         a, b = promote(a, b)
-        _bitwise_check(a, b)
+        _bitwise_check(a, b, self.op_name)
         return _bin(self.fn, a, b)
 
 
-BitwiseAnd = type("BitwiseAnd", (_Bitwise,), {"fn": staticmethod(xp.bitwise_and)})
-BitwiseOr = type("BitwiseOr", (_Bitwise,), {"fn": staticmethod(xp.bitwise_or)})
-BitwiseXor = type("BitwiseXor", (_Bitwise,), {"fn": staticmethod(xp.bitwise_xor)})
+BitwiseAnd = type("BitwiseAnd", (_Bitwise,), {"fn": staticmethod(xp.bitwise_and),
+                                              "op_name": "bitwise_and"})
+BitwiseOr = type("BitwiseOr", (_Bitwise,), {"fn": staticmethod(xp.bitwise_or),
+                                            "op_name": "bitwise_or"})
+BitwiseXor = type("BitwiseXor", (_Bitwise,), {"fn": staticmethod(xp.bitwise_xor),
+                                              "op_name": "bitwise_xor"})
 
 
 class LogicalNot(Node):
@@ -317,21 +404,25 @@ class BitwiseNot(Node):
     differentiable = False
 
     def forward(self, a):
-        if a.dtype.kind == "f":
+        if a.dtype.kind in "fc":
             raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                             "tensors")
         return xp.invert(a)
 
 
 class FloorDivide(Node):
-    differentiable = False
+    """floor_divide: torch records it but has no derivative for it."""
+
+    _name = "torch::autograd::NotImplemented"
 
     def forward(self, a, b):
         a, b = promote(a, b)
-        if xp.result_type(a, b).kind in "iu":
+        if _is_int(a, b):
             _check_int_div(b)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return _bin(xp.floor_divide, a, b)
+        return _qbin(xp.floor_divide, a, b)
+
+    def backward(self, g):
+        raise RuntimeError("the derivative for 'floor_divide' is not implemented.")
 
 
 # ---- unary math ----------------------------------------------------------------
@@ -341,7 +432,7 @@ class Neg(Node):
             raise RuntimeError(
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are "
                 "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-        return xp.negative(a)
+        return -a
 
     def backward(self, g):
         return -g
@@ -349,7 +440,7 @@ class Neg(Node):
 
 class Abs(Node):
     def forward(self, a):
-        self.save_for_backward(a)
+        self._saved = (a,)
         return xp.abs(a)
 
     def backward(self, g):
@@ -359,7 +450,6 @@ class Abs(Node):
 
 class Sign(Node):
     def forward(self, a):
-        self.shape = a.shape
         if a.dtype == xp.bool_:
             return a.copy()
         return xp.sign(a)
@@ -368,21 +458,10 @@ class Sign(Node):
         return xp.zeros_like(g)
 
 
-class _Unary(Node):
-    """Float-valued unary op: integer inputs are computed in the default float dtype."""
-
+class Exp(Node):
     def forward(self, a):
-        a = default_float(a)
-        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return self.f(a)
-
-
-class Exp(_Unary):
-    def forward(self, a):
-        a = default_float(a)
-        with xp.errstate(over="ignore"):
-            out = xp.exp(a)
-        self.save_for_backward(out)
+        out = quiet(xp.exp, default_float(a))
+        self._saved = (out,)
         return out
 
     def backward(self, g):
@@ -390,22 +469,21 @@ class Exp(_Unary):
         return g * out
 
 
-class Exp2(_Unary):
+class Exp2(Node):
     def forward(self, a):
-        out = xp.exp2(default_float(a))
-        self.save_for_backward(out)
+        out = quiet(xp.exp2, default_float(a))
+        self._saved = (out,)
         return out
 
     def backward(self, g):
         out, = self.saved_tensors
-        return g * out * math.log(2.0)
+        return g * out * _LOG2
 
 
-class Expm1(_Unary):
+class Expm1(Node):
     def forward(self, a):
-        with xp.errstate(over="ignore"):
-            out = xp.expm1(default_float(a))
-        self.save_for_backward(out)
+        out = quiet(xp.expm1, default_float(a))
+        self._saved = (out,)
         return out
 
     def backward(self, g):
@@ -417,15 +495,14 @@ def _saving_input(name, f, df, backward_name=None):
     """A unary op that saves its (float) input and whose derivative is ``df(x)``."""
 
     def forward(self, a):
-        a = default_float(a)
-        self.save_for_backward(a)
-        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return f(a)
+        if a.dtype.kind in "biu":
+            a = default_float(a)
+        self._saved = (a,)
+        return quiet(f, a)
 
     def backward(self, g):
         a, = self.saved_tensors
-        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return g * df(a)
+        return g * quiet(df, a)
 
     attrs = {"forward": forward, "backward": backward}
     if backward_name:
@@ -434,9 +511,9 @@ def _saving_input(name, f, df, backward_name=None):
 
 
 Log = _saving_input("Log", xp.log, lambda x: 1 / x)
-Log2 = _saving_input("Log2", xp.log2, lambda x: 1 / (x * math.log(2.0)))
-Log10 = _saving_input("Log10", xp.log10, lambda x: 1 / (x * math.log(10.0)))
-Log1p = _saving_input("Log1p", xp.log1p, lambda x: 1 / (x + 1))
+Log2 = _saving_input("Log2", xp.log2, lambda x: 1 / (x * _LOG2))
+Log10 = _saving_input("Log10", xp.log10, lambda x: 1 / (x * _LOG10))
+Log1p = _saving_input("Log1p", xp.log1p, lambda x: 1 / (x + 1), "Log1PBackward0")
 Sin = _saving_input("Sin", xp.sin, xp.cos)
 Cos = _saving_input("Cos", xp.cos, lambda x: -xp.sin(x))
 Tan = _saving_input("Tan", xp.tan, lambda x: 1 + xp.tan(x) ** 2)
@@ -450,39 +527,118 @@ Acosh = _saving_input("Acosh", xp.arccosh, lambda x: 1 / xp.sqrt(x * x - 1))
 Atanh = _saving_input("Atanh", xp.arctanh, lambda x: 1 / (1 - x * x))
 
 
+# ---- error function ---------------------------------------------------------------
+# W. J. Cody's rational Chebyshev approximations (Math. Comp. 1969), evaluated in float64
+# over the whole array at once: |x| < 0.5 for erf, 0.5 <= |x| < 4 and |x| >= 4 for erfc.
+_ERF_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
+          3.20937758913846947e03, 1.85777706184603153e-1)
+_ERF_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
+          2.84423683343917062e03)
+_ERF_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
+          2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
+          2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)
+_ERF_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+          1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
+          3.43936767414372164e03, 1.23033935480374942e03)
+_ERF_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
+          1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)
+_ERF_Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1,
+          6.05183413124413191e-2, 2.33520497626869185e-3)
+_INV_SQRTPI = 1.0 / math.sqrt(math.pi)
+
+
+def _erf_small(x):
+    """erf(x) for |x| < 0.5."""
+    z = x * x
+    num = _ERF_A[4] * z
+    den = z
+    for i in range(3):
+        num = (num + _ERF_A[i]) * z
+        den = (den + _ERF_B[i]) * z
+    return x * (num + _ERF_A[3]) / (den + _ERF_B[3])
+
+
+def _exp_neg_sq(y):
+    """exp(-y*y) without the cancellation error of forming y*y directly."""
+    ys = xp.trunc(y * 16.0) / 16.0
+    return xp.exp(-ys * ys) * xp.exp(-(y - ys) * (y + ys))
+
+
+def _erfc_pos(y):
+    """erfc(y) for y >= 0.5 (two ranges)."""
+    out = xp.empty_like(y)
+    mid = y < 4.0
+    ym = y[mid]
+    num = _ERF_C[8] * ym
+    den = ym
+    for i in range(7):
+        num = (num + _ERF_C[i]) * ym
+        den = (den + _ERF_D[i]) * ym
+    out[mid] = (num + _ERF_C[7]) / (den + _ERF_D[7]) * _exp_neg_sq(ym)
+    big = ~mid
+    yb = y[big]
+    z = 1.0 / (yb * yb)
+    num = _ERF_P[5] * z
+    den = z
+    for i in range(4):
+        num = (num + _ERF_P[i]) * z
+        den = (den + _ERF_Q[i]) * z
+    r = z * (num + _ERF_P[4]) / (den + _ERF_Q[4])
+    out[big] = (_INV_SQRTPI - r) / yb * _exp_neg_sq(yb)
+    return out
+
+
+def _erf_parts(x):
+    """(x as float64, |x| < 0.5 mask, erfc(|x|) on the rest) shared by erf and erfc."""
+    x64 = xp.asarray(x, dtype=xp.float64)
+    ax = xp.minimum(xp.abs(x64), 40.0)  # erfc(40) underflows to 0; keeps inf out of the math
+    small = ax < 0.5
+    rest = ~small
+    rest &= ~xp.isnan(x64)
+    return x64, small, rest, _erfc_pos(ax[rest])
+
+
 def _erf_np(x):
-    """Error function in NumPy (Abramowitz-Stegun is too coarse; use math.erf vectorised)."""
-    return _verf(x).astype(x.dtype, copy=False)
+    """Error function, float64-accurate, vectorised (result in ``x``'s dtype)."""
+    x64, small, rest, ec = _erf_parts(x)
+    out = xp.array(x64, copy=True)      # keeps NaN
+    out[small] = _erf_small(x64[small])
+    out[rest] = xp.copysign(1.0 - ec, x64[rest])
+    return out.astype(x.dtype, copy=False)
 
 
-_verf = xp.vectorize(math.erf, otypes=[xp.float64])
-_verfc = xp.vectorize(math.erfc, otypes=[xp.float64])
+def _erfc_np(x):
+    """Complementary error function, float64-accurate, vectorised."""
+    x64, small, rest, ec = _erf_parts(x)
+    out = xp.array(x64, copy=True)
+    out[small] = 1.0 - _erf_small(x64[small])
+    out[rest] = xp.where(x64[rest] < 0, 2.0 - ec, ec)
+    return out.astype(x.dtype, copy=False)
 
 
 def _erfinv_np(y):
-    """Inverse error function: initial rational guess + two Newton steps in float64."""
+    """Inverse error function: closed-form initial guess + Newton steps in float64."""
     y64 = y.astype(xp.float64)
     a = 0.147
     ln = xp.log(xp.maximum(1 - y64 * y64, 1e-300))
     t = 2 / (math.pi * a) + ln / 2
     x = xp.sign(y64) * xp.sqrt(xp.sqrt(t * t - ln / a) - t)
     for _ in range(3):
-        err = _verf(x) - y64
-        x = x - err / (2 / math.sqrt(math.pi) * xp.exp(-x * x))
+        err = _erf_np(x) - y64
+        x = x - err / (_TWO_OVER_SQRTPI * xp.exp(-x * x))
     x = xp.where(y64 == 1, xp.inf, xp.where(y64 == -1, -xp.inf, x))
     x = xp.where(xp.abs(y64) > 1, xp.nan, x)
     return x.astype(y.dtype)
 
 
-Erf = _saving_input("Erf", _erf_np, lambda x: 2 / math.sqrt(math.pi) * xp.exp(-x * x))
-Erfc = _saving_input("Erfc", lambda x: _verfc(x).astype(x.dtype),
-                     lambda x: -2 / math.sqrt(math.pi) * xp.exp(-x * x))
+Erf = _saving_input("Erf", _erf_np, lambda x: _TWO_OVER_SQRTPI * xp.exp(-x * x))
+Erfc = _saving_input("Erfc", _erfc_np, lambda x: -_TWO_OVER_SQRTPI * xp.exp(-x * x))
 
 
 class Erfinv(Node):
     def forward(self, a):
-        out = _erfinv_np(default_float(a))
-        self.save_for_backward(out)
+        out = quiet(_erfinv_np, default_float(a))
+        self._saved = (out,)
         return out
 
     def backward(self, g):
@@ -492,22 +648,19 @@ class Erfinv(Node):
 
 class Sqrt(Node):
     def forward(self, a):
-        with xp.errstate(invalid="ignore"):
-            out = xp.sqrt(default_float(a))
-        self.save_for_backward(out)
+        out = quiet(xp.sqrt, default_float(a))
+        self._saved = (out,)
         return out
 
     def backward(self, g):
         out, = self.saved_tensors
-        with xp.errstate(divide="ignore"):
-            return g / (2 * out)
+        return quiet(xp.true_divide, g, 2 * out)
 
 
 class Rsqrt(Node):
     def forward(self, a):
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            out = 1 / xp.sqrt(default_float(a))
-        self.save_for_backward(out)
+        out = quiet(_rsqrt, default_float(a))
+        self._saved = (out,)
         return out
 
     def backward(self, g):
@@ -515,11 +668,14 @@ class Rsqrt(Node):
         return g * -0.5 * out * out * out
 
 
+def _rsqrt(a):
+    return 1 / xp.sqrt(a)
+
+
 class Reciprocal(Node):
     def forward(self, a):
-        with xp.errstate(divide="ignore"):
-            out = xp.reciprocal(default_float(a))
-        self.save_for_backward(out)
+        out = quiet(xp.reciprocal, default_float(a))
+        self._saved = (out,)
         return out
 
     def backward(self, g):
@@ -530,7 +686,7 @@ class Reciprocal(Node):
 class Tanh(Node):
     def forward(self, a):
         out = xp.tanh(default_float(a))
-        self.save_for_backward(out)
+        self._saved = (out,)
         return out
 
     def backward(self, g):
@@ -538,12 +694,14 @@ class Tanh(Node):
         return g * (1 - out * out)
 
 
+def _sigmoid(a):
+    return 1 / (1 + xp.exp(-a))
+
+
 class Sigmoid(Node):
     def forward(self, a):
-        a = default_float(a)
-        with xp.errstate(over="ignore"):
-            out = 1 / (1 + xp.exp(-a))
-        self.save_for_backward(out)
+        out = quiet(_sigmoid, default_float(a))
+        self._saved = (out,)
         return out
 
     def backward(self, g):
@@ -556,7 +714,7 @@ class Relu(Node):
         if a.dtype == xp.bool_:
             raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
         out = xp.maximum(a, 0)
-        self.save_for_backward(out)
+        self._saved = (out,)
         return out
 
     def backward(self, g):
@@ -583,13 +741,25 @@ Trunc = type("Trunc", (_ZeroGrad,), {"f": staticmethod(xp.trunc)})
 
 class Round(_ZeroGrad):
     def forward(self, a, decimals=0):
+        if decimals:
+            self._name = "RoundBackward1"
         if a.dtype.kind not in "fc":
             return a.copy()
-        return xp.round(a, decimals) if decimals else xp.rint(a)
+        if not decimals:
+            return xp.rint(a)
+        # torch scales by 10**decimals, rounds half to even, then scales back
+        s = 10.0 ** decimals
+        if decimals > 0:
+            return (xp.rint(a * a.dtype.type(s)) / a.dtype.type(s)).astype(a.dtype, copy=False)
+        s = 10.0 ** -decimals
+        return (xp.rint(a / a.dtype.type(s)) * a.dtype.type(s)).astype(a.dtype, copy=False)
 
 
 class Frac(Node):
     def forward(self, a):
+        if a.dtype.kind not in "fc":
+            raise RuntimeError(f'"frac_cpu" not implemented for '
+                               f"'{_dtype._FROM_NP[a.dtype].name.capitalize()}'")
         return a - xp.trunc(a)
 
     def backward(self, g):
@@ -597,10 +767,14 @@ class Frac(Node):
 
 
 class Clamp(Node):
+    """clamp(min, max) with scalar (ClampBackward1) or tensor (ClampBackward0) bounds."""
+
     _name = "ClampBackward1"
 
-    def forward(self, a, lo=None, hi=None):
-        if type(lo) is _ndarray or type(hi) is _ndarray:
+    def forward(self, a, lo=None, hi=None, name=None):
+        if name is not None:
+            self._name = name
+        elif type(lo) is _ndarray or type(hi) is _ndarray:
             self._name = "ClampBackward0"
         if lo is None and hi is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -608,7 +782,7 @@ class Clamp(Node):
         if lo is not None:
             if type(lo) is _ndarray:
                 out, lo = promote(out, lo)
-            elif isinstance(lo, float) and a.dtype.kind in "biu":
+            elif isinstance(lo, float) and out.dtype.kind in "biu":
                 out = default_float(out)
             out = xp.maximum(out, lo)
         if hi is not None:
@@ -617,27 +791,31 @@ class Clamp(Node):
             elif isinstance(hi, float) and out.dtype.kind in "biu":
                 out = default_float(out)
             out = xp.minimum(out, hi)
+        if type(lo) is _ndarray and type(hi) is _ndarray:
+            # torch: min(max(x, lo), hi) -- the upper bound wins where lo > hi
+            pass
         if out is a:
             out = a.copy()
-        self.save_for_backward(a)
+        self._saved = (a,)
         self.lo, self.hi = lo, hi
         return out
 
     def backward(self, g):
         a, = self.saved_tensors
         lo, hi = self.lo, self.hi
-        mask = xp.ones(a.shape, dtype=bool)
-        if lo is not None:
-            mask &= a >= lo
-        if hi is not None:
-            mask &= a <= hi
-        ga = g * mask
+        if lo is not None and hi is not None:
+            mask = (a >= lo) & (a <= hi)
+        elif lo is not None:
+            mask = a >= lo
+        else:
+            mask = a <= hi
         n = self.needs_input_grad
+        ga = g * mask if n[0] else None
         glo = ghi = None
         if len(n) > 1 and n[1]:
-            glo = g * (a < lo)
+            glo = g * (a < lo) if hi is None else g * ((a < lo) & (lo <= hi))
         if len(n) > 2 and n[2]:
-            ghi = g * (a > hi)
+            ghi = g * (a > hi) if lo is None else g * ((a > hi) | (lo > hi))
         return ga, glo, ghi
 
 
@@ -648,13 +826,17 @@ class Where(Node):
                 f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                 f"{_dtype._FROM_NP[cond.dtype].name.capitalize()}")
         a, b = promote(a, b)
-        self.save_for_backward(cond)
+        self._saved = (cond,)
         try:
-            return xp.where(cond, a, b)
+            out = xp.where(cond, a, b)
         except ValueError:
             check_broadcast(xp.shape(cond), xp.shape(a))
             check_broadcast(xp.shape(a), xp.shape(b))
             raise
+        if type(a) is not _ndarray and type(b) is not _ndarray:
+            out = out.astype(xp.result_type(a, b) if isinstance(a, float) or
+                             isinstance(b, float) else out.dtype)
+        return out
 
     def backward(self, g):
         cond, = self.saved_tensors
@@ -686,7 +868,7 @@ class IsFinite(Node):
 
 class NanToNum(Node):
     def forward(self, a, nan=0.0, posinf=None, neginf=None):
-        self.save_for_backward(a)
+        self._saved = (a,)
         return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
 
     def backward(self, g):
@@ -913,11 +1095,13 @@ clip = clamp
 
 
 def clamp_min(input, min):
-    return apply(Clamp, input, min, None)
+    return apply(Clamp, input, min, None, "ClampMinBackward0" if not isinstance(min, Tensor)
+                 else "ClampMinBackward1")
 
 
 def clamp_max(input, max):
-    return apply(Clamp, input, None, max)
+    return apply(Clamp, input, None, max, "ClampMaxBackward0" if not isinstance(max, Tensor)
+                 else "ClampMaxBackward1")
 
 
 def where(condition, input=None, other=None):

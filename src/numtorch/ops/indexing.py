@@ -71,7 +71,10 @@ def _scatter_add_np(out, idx, src, dim):
 class Scatter(Node):
     def forward(self, a, idx, src, dim, reduce=None):
         _check_index_dtype(idx, "scatter")
+        if reduce is not None:
+            self._name = "torch::autograd::NotImplemented"
         self.dim, self.idx = dim, idx
+        self.src_shape = xp.shape(src)
         out = a.copy()
         if out.ndim == 0:
             out[...] = src.reshape(-1)[0] if xp.ndim(src) else src
@@ -91,6 +94,8 @@ class Scatter(Node):
         return out
 
     def backward(self, g):
+        if self.reduce is not None:
+            raise RuntimeError("the derivative for 'scatter' with reduce is not implemented.")
         n = self.needs_input_grad
         ga = gs = None
         full = _full_index(self.idx, self.dim) if g.ndim else ()
@@ -99,8 +104,17 @@ class Scatter(Node):
             if self.reduce is None:
                 ga[full] = 0
         if len(n) > 2 and n[2]:
-            gs = g[full] if g.ndim else g
+            gs = _pad_to(g[full] if g.ndim else g, self.src_shape)
         return ga, None, gs
+
+
+def _pad_to(g, shape):
+    """``g`` (the shape of an index) zero-padded up to ``shape`` (the source's)."""
+    if g.shape == tuple(shape):
+        return g
+    out = xp.zeros(shape, g.dtype)
+    out[tuple(slice(0, s) for s in g.shape)] = g
+    return out
 
 
 class ScatterValue(Scatter):
@@ -110,6 +124,7 @@ class ScatterValue(Scatter):
 class ScatterAdd(Node):
     def forward(self, a, idx, src, dim):
         _check_index_dtype(idx, "scatter_add")
+        self.src_shape = src.shape
         out = a.copy()
         self.dim, self.idx = dim, idx
         _scatter_add_np(out, idx, src, dim)
@@ -119,7 +134,7 @@ class ScatterAdd(Node):
         n = self.needs_input_grad
         gs = None
         if len(n) > 2 and n[2]:
-            gs = _gather_np(g, self.idx, self.dim)
+            gs = _pad_to(_gather_np(g, self.idx, self.dim), self.src_shape)
         return (g if n[0] else None), None, gs
 
 
@@ -222,6 +237,8 @@ class MaskedFill(Node):
             from ._utils import check_broadcast
             check_broadcast(a.shape, mask.shape)
             raise
+        if type(value) is _ndarray:
+            self._name = "MaskedFillBackward1"
         self.save_for_backward(m)
         out = xp.where(m, xp.asarray(value, dtype=a.dtype), a)
         return out
@@ -272,7 +289,9 @@ class MaskedScatter(Node):
 
 
 class Sort(Node):
-    def forward(self, a, dim, descending=False, stable=False):
+    def forward(self, a, dim, descending=False, stable=None):
+        if stable is not None:
+            self._name = "SortBackward1"
         self.dim = dim
         if a.ndim == 0:
             self.idx = xp.zeros((), xp.int64)
@@ -301,6 +320,8 @@ class Sort(Node):
 
 
 class TopK(Node):
+    _name = "TopkBackward0"
+
     def forward(self, a, k, dim, largest=True, sorted=True):
         size = a.shape[dim] if a.ndim else 1
         if not 0 <= k <= size:
@@ -349,24 +370,159 @@ class Triu(Node):
         return xp.triu(g, self.k)
 
 
-class Diag(Node):
-    def forward(self, a, diagonal=0):
-        if a.ndim not in (1, 2):
-            raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + str(a.ndim) + "D")
-        self.k, self.shape = diagonal, a.shape
-        return xp.diag(a, diagonal).copy()
+class Diagonal(Node):
+    """diagonal(offset, dim1, dim2): a view in torch; a copy here (NumPy's is read-only)."""
+
+    def forward(self, a, offset=0, dim1=0, dim2=1, name="DiagonalBackward0"):
+        self._name = name
+        self.geom = (offset, dim1, dim2)
+        self.shape = a.shape
+        return xp.diagonal(a, offset, dim1, dim2).copy()
 
     def backward(self, g):
-        if len(self.shape) == 1:
-            return xp.diag(g, self.k).copy()
+        offset, d1, d2 = self.geom
         gx = xp.zeros(self.shape, dtype=g.dtype)
-        n = g.shape[0]
-        r = xp.arange(n)
-        if self.k >= 0:
-            gx[r, r + self.k] = g
-        else:
-            gx[r - self.k, r] = g
+        v = xp.diagonal(gx, offset, d1, d2)
+        v.flags.writeable = True   # a view of gx: writes land on its diagonal
+        v[...] = g
         return gx
+
+
+class DiagEmbed(Node):
+    """diag_embed(offset, dim1, dim2): last dim of ``a`` placed on a diagonal of new dims."""
+
+    def forward(self, a, offset=0, dim1=-2, dim2=-1):
+        nd = a.ndim + 1
+        d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+        if d1 == d2:
+            raise RuntimeError("diagonal dimensions cannot be identical " + f"{dim1}, {dim2}")
+        n = a.shape[-1] + abs(offset)
+        rest = list(a.shape[:-1])
+        shape = []
+        it = iter(rest)
+        for i in range(nd + 1 - 1):
+            shape.append(n if i in (d1, d2) else next(it))
+        out = xp.zeros(shape, dtype=a.dtype)
+        v = xp.diagonal(out, offset, d1, d2)
+        v.flags.writeable = True
+        v[...] = a
+        self.geom = (offset, d1, d2)
+        return out
+
+    def backward(self, g):
+        offset, d1, d2 = self.geom
+        return xp.diagonal(g, offset, d1, d2).copy()
+
+
+class Trace(Node):
+    def forward(self, a):
+        if a.ndim != 2:
+            raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(a.ndim))
+        self.shape = a.shape
+        dt = xp.int64 if a.dtype.kind in "biu" else None
+        return xp.asarray(xp.trace(a, dtype=dt))
+
+    def backward(self, g):
+        gx = xp.zeros(self.shape, dtype=g.dtype)
+        n = min(self.shape)
+        gx[xp.arange(n), xp.arange(n)] = g
+        return gx
+
+
+class Take(Node):
+    def forward(self, a, idx):
+        size = a.size
+        if idx.size and (idx.min() < -size or idx.max() >= size):
+            bad = idx[(idx < -size) | (idx >= size)].reshape(-1)[0]
+            raise IndexError(f"out of range: tried to access index {bad} on a tensor of {size} "
+                             "elements.")
+        self.shape, self.idx = a.shape, idx
+        return a.reshape(-1)[idx]
+
+    def backward(self, g):
+        gx = xp.zeros(self.shape, dtype=g.dtype)
+        xp.add.at(gx.reshape(-1), self.idx, g)
+        return gx, None
+
+
+class RepeatInterleave(Node):
+    """repeat_interleave with an int count: each slice along ``dim`` repeated ``r`` times."""
+
+    _name = "ViewBackward0"
+
+    def forward(self, a, r, dim):
+        self.r, self.dim, self.shape = r, dim, a.shape
+        return xp.repeat(a, r, axis=dim)
+
+    def backward(self, g):
+        d = self.dim
+        shape = self.shape[:d] + (self.shape[d], self.r) + self.shape[d + 1:]
+        return g.reshape(shape).sum(axis=d + 1)
+
+
+class RepeatInterleaveIdx(Node):
+    differentiable = False
+
+    def forward(self, r):
+        return xp.repeat(xp.arange(r.shape[0], dtype=xp.int64), r)
+
+
+class Unique(Node):
+    differentiable = False
+
+    def forward(self, a, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        if dim is None:
+            res = xp.unique(a, return_inverse=return_inverse, return_counts=return_counts)
+        else:
+            res = xp.unique(a, return_inverse=return_inverse, return_counts=return_counts,
+                            axis=dim)
+        if not isinstance(res, tuple):
+            return res
+        out = [res[0]]
+        i = 1
+        if return_inverse:
+            inv = res[i].astype(xp.int64)
+            out.append(inv.reshape(a.shape) if dim is None else inv.reshape(-1))
+            i += 1
+        if return_counts:
+            out.append(res[i].astype(xp.int64))
+        return tuple(out)
+
+
+class SearchSorted(Node):
+    differentiable = False
+
+    def forward(self, seq, values, right=False, out_int32=False):
+        side = "right" if right else "left"
+        dt = xp.int32 if out_int32 else xp.int64
+        if seq.ndim == 1:
+            return xp.searchsorted(seq, values, side=side).astype(dt)
+        s2 = seq.reshape(-1, seq.shape[-1])
+        v2 = xp.asarray(values).reshape(s2.shape[0], -1)
+        # offset each row into its own band so one searchsorted handles all rows
+        lo = xp.minimum(s2.min(), v2.min())
+        hi = xp.maximum(s2.max(), v2.max())
+        span = (hi - lo) + 1
+        off = (xp.arange(s2.shape[0]) * span)[:, None]
+        flat = (s2 - lo + off).reshape(-1).astype(xp.float64)
+        q = (v2 - lo + off).astype(xp.float64)
+        res = xp.searchsorted(flat, q.reshape(-1), side=side).reshape(v2.shape)
+        res = res - (xp.arange(s2.shape[0]) * s2.shape[1])[:, None]
+        return res.reshape(xp.shape(values)).astype(dt)
+
+
+class BinCount(Node):
+    differentiable = False
+
+    def forward(self, a, weights=None, minlength=0):
+        if a.ndim != 1 or a.dtype.kind not in "iu":
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        if a.size and a.min() < 0:
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        out = xp.bincount(a, weights=weights, minlength=minlength)
+        if weights is None:
+            return out.astype(xp.int64)
+        return out.astype(weights.dtype if weights.dtype.kind == "f" else xp.float64)
 
 
 class Nonzero(Node):
@@ -397,7 +553,7 @@ def take_along_dim(input, indices, dim=None):
 
 
 def take(input, index):
-    return gather(input.reshape(-1), 0, index.reshape(-1)).reshape(index.shape)
+    return apply(Take, input, index)
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
@@ -440,7 +596,7 @@ def masked_scatter(input, mask, source):
     return apply(MaskedScatter, input, mask, source)
 
 
-def sort(input, dim=-1, descending=False, stable=False):
+def sort(input, dim=-1, descending=False, stable=None):
     d = wrap_dim(dim, input.ndim)
     return return_sort(*apply(Sort, input, d, descending, stable))
 
@@ -467,7 +623,68 @@ def triu(input, diagonal=0):
 
 
 def diag(input, diagonal=0):
-    return apply(Diag, input, diagonal)
+    if input.ndim == 1:
+        return apply(DiagEmbed, input, diagonal, 0, 1)
+    if input.ndim != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+    return apply(Diagonal, input, diagonal, 0, 1, "DiagonalBackward0_copy")
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    nd = input.ndim
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return apply(Diagonal, input, offset, d1, d2)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    return apply(DiagEmbed, input, offset, dim1, dim2)
+
+
+def trace(input):
+    return apply(Trace, input)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    r = apply(Unique, input, sorted, return_inverse, return_counts,
+              None if dim is None else wrap_dim(dim, input.ndim))
+    return r
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    from .shape import flatten
+    if repeats is None:
+        return apply(RepeatInterleaveIdx, input)
+    if dim is None:
+        input = flatten(input)
+        dim = 0
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    if isinstance(repeats, Tensor):
+        if repeats.ndim == 0 or repeats.numel() == 1:
+            reps = xp.full(n, int(repeats.item()), dtype=xp.int64)
+        else:
+            reps = repeats._data
+            if reps.shape[0] != n:
+                raise RuntimeError("repeats must have the same size as input along dim")
+    else:
+        return apply(RepeatInterleave, input, int(repeats), d)
+    idx = _wrap(xp.repeat(xp.arange(n, dtype=xp.int64), reps))
+    return index_select(input, d, idx)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
+                 sorter=None):
+    if side is not None:
+        right = side == "right"
+    if not isinstance(input, Tensor):
+        input = _wrap(xp.asarray(input, dtype=sorted_sequence._data.dtype))
+    return apply(SearchSorted, sorted_sequence, input, right, out_int32)
+
+
+def bincount(input, weights=None, minlength=0):
+    return apply(BinCount, input, weights, minlength)
 
 
 def nonzero(input, *, as_tuple=False):

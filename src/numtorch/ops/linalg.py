@@ -5,7 +5,7 @@ from ..backends import xp
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor
 from .. import _dtype
-from ._utils import shape_str
+from ._utils import shape_str, promote
 
 _ndarray = xp.ndarray
 
@@ -167,9 +167,14 @@ class Baddbmm(Node):
 
 
 class Outer(Node):
+    _name = "MulBackward0"   # torch computes outer as a broadcast multiply
+
     def forward(self, a, b):
+        if a.ndim != 1 or b.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument self, but got {a.ndim}-D")
+        a, b = promote(a, b)
         self.save_for_backward(a, b)
-        return xp.outer(a, b)
+        return xp.multiply.outer(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors

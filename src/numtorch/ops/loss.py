@@ -185,14 +185,26 @@ class BinaryCrossEntropy(Node):
         return gx, gt, None
 
 
-def _log_sigmoid(x):
-    """Stable ``log(sigmoid(x))`` = ``min(x, 0) - log1p(exp(-|x|))``."""
-    return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+def _exp_neg_abs(x):
+    """``exp(-|x|)``, in (0, 1]: the one exponential a stable sigmoid / log-sigmoid needs."""
+    e = xp.abs(x)
+    xp.negative(e, out=e)
+    xp.exp(e, out=e)
+    return e
 
 
-def _sigmoid(x):
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+def _log_sigmoid(x, e):
+    """Stable ``log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))`` (``e = exp(-|x|)``)."""
+    out = xp.minimum(x, 0)
+    out -= xp.log1p(e)
+    return out
+
+
+def _sigmoid(x, e):
+    """Stable ``sigmoid(x)`` from ``e = exp(-|x|)``: ``1 / (1 + e)`` or ``e / (1 + e)``."""
+    out = xp.where(x >= 0, x.dtype.type(1), e)
+    out /= 1 + e
+    return out
 
 
 class BinaryCrossEntropyWithLogits(Node):
@@ -200,40 +212,44 @@ class BinaryCrossEntropyWithLogits(Node):
 
     def forward(self, x, t, w=None, pw=None, reduction="mean"):
         x, t = promote(x, t)
-        ls = _log_sigmoid(x)
+        e = _exp_neg_abs(x)
         if pw is not None:
             try:
                 lw = (pw - 1) * t + 1
             except ValueError:
                 check_broadcast(xp.shape(pw), xp.shape(t))
                 raise
-            loss = (1 - t) * x - lw * ls
+            loss = (1 - t) * x - lw * _log_sigmoid(x, e)
         else:
-            loss = (1 - t) * x - ls
+            # (1 - t) x - log_sigmoid(x) = max(x, 0) - t x + log1p(exp(-|x|))
+            loss = xp.log1p(e)
+            loss += xp.maximum(x, 0)
+            loss -= t * x
         if w is not None:
             loss = loss * w
-        self.save_for_backward(x, t, w, pw)
+        self.save_for_backward(x, t, w, pw, e)
         self.reduction = reduction
         self.shape = loss.shape
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
 
     def backward(self, g):
-        x, t, w, pw = self.saved_tensors
+        x, t, w, pw, e = self.saved_tensors
         s = _grad_scale(g, self.reduction, math.prod(self.shape))
         if w is not None:
             s = s * w
         n = self.needs_input_grad
         gx = gt = None
         if n[0]:
-            sig = _sigmoid(x)
+            gx = _sigmoid(x, e)
             if pw is not None:
                 pt = pw * t
-                gx = ((pt + 1 - t) * sig - pt) * s
+                gx = (pt + 1 - t) * gx - pt
             else:
-                gx = (sig - t) * s
+                gx -= t
+            gx = gx * s
         if n[1]:
             if pw is not None:
-                ls = _log_sigmoid(x)
+                ls = _log_sigmoid(x, e)
                 gt = (ls - x - pw * ls) * s
             else:
                 gt = -x * s
@@ -241,10 +257,62 @@ class BinaryCrossEntropyWithLogits(Node):
 
 
 # ---- classification -----------------------------------------------------------------
-def _class_index_check(target, valid, n_classes):
+def _class_targets(target, ignore_index, n_classes):
+    """Validate class indices; return (indices safe to gather with, mask of kept targets).
+
+    The mask is None when every target is kept (the common case, checked with two reductions).
+    """
+    if target.size:
+        lo, hi = target.min(), target.max()
+        if lo >= 0 and hi < n_classes and not lo <= ignore_index <= hi:
+            return target, None
+    valid = target != ignore_index
     bad = valid & ((target < 0) | (target >= n_classes))
     if bad.any():
         raise IndexError(f"Target {int(target[bad].flat[0])} is out of bounds.")
+    if valid.all():
+        return target, None
+    return xp.where(valid, target, 0), valid
+
+
+def _pick(x, t):
+    """``x`` at class ``t`` along the class dimension (0 for 1-D input, else 1)."""
+    if x.ndim == 2:
+        return x[xp.arange(x.shape[0]), t]
+    if x.ndim == 1:
+        return x[t]
+    return xp.take_along_axis(x, xp.expand_dims(t, 1), axis=1).squeeze(1)
+
+
+def _target_weights(w, tsafe, valid, dtype):
+    """Per-target weight ``w[t]`` (0 where ignored), or None when all are 1."""
+    if w is not None:
+        wt = w[tsafe].astype(dtype, copy=False)
+        return wt if valid is None else wt * valid
+    return None if valid is None else valid.astype(dtype)
+
+
+def _nll_reduce(node, loss, wt, reduction, dtype):
+    node.reduction = reduction
+    if reduction == "none":
+        return loss
+    s = loss.sum(dtype=dtype)
+    if reduction == "sum":
+        return xp.asarray(s)
+    total = dtype.type(loss.size) if wt is None else wt.sum(dtype=dtype)
+    node.total = total
+    with xp.errstate(invalid="ignore", divide="ignore"):
+        return xp.asarray(s / total)
+
+
+def _nll_coef(node, g, wt):
+    """d loss / d (-x[t]) per target: ``g w[t]`` (divided by the total weight for 'mean');
+    None when every target is ignored under 'mean' (torch's gradient is then zero)."""
+    if node.reduction == "mean":
+        if node.total == 0:
+            return None
+        g = g / node.total
+    return g if wt is None else g * wt
 
 
 class NllLoss(Node):
@@ -255,62 +323,83 @@ class NllLoss(Node):
     """
 
     def forward(self, x, target, w=None, reduction="mean", ignore_index=-100):
-        cdim = 0 if x.ndim == 1 else 1
         if x.ndim > 2:
             self._name = "NllLoss2DBackward0"
-        valid = target != ignore_index
-        _class_index_check(target, valid, x.shape[cdim])
-        all_valid = valid.all()
-        tsafe = target if all_valid else xp.where(valid, target, 0)
-        if x.ndim == 2:
-            picked = x[xp.arange(x.shape[0]), tsafe]
-        else:
-            picked = xp.take_along_axis(x, xp.expand_dims(tsafe, cdim), axis=cdim).squeeze(cdim)
-        if w is not None:
-            wt = w[tsafe].astype(x.dtype, copy=False)
-            if not all_valid:
-                wt = wt * valid
-        elif all_valid:
-            wt = None
-        else:
-            wt = valid.astype(x.dtype)
+        tsafe, valid = _class_targets(target, ignore_index, x.shape[0 if x.ndim == 1 else 1])
+        wt = _target_weights(w, tsafe, valid, x.dtype)
+        picked = _pick(x, tsafe)
         loss = -picked if wt is None else -(picked * wt)
-        self.reduction = reduction
         self.shape = x.shape
-        if reduction == "none":
-            out = loss
-        elif reduction == "sum":
-            out = xp.asarray(loss.sum(dtype=x.dtype))
-        else:
-            total = x.dtype.type(loss.size) if wt is None else wt.sum(dtype=x.dtype)
-            with xp.errstate(invalid="ignore", divide="ignore"):
-                out = xp.asarray(loss.sum(dtype=x.dtype) / total)
-            self.total = total
         self.save_for_backward(tsafe, wt)
-        return out
+        return _nll_reduce(self, loss, wt, reduction, x.dtype)
 
     def backward(self, g):
         tsafe, wt = self.saved_tensors
-        if not self.needs_input_grad[0]:
-            return None, None, None
-        if self.reduction != "mean":
-            coef = -g
-        elif self.total == 0:           # every target ignored: torch's gradient is zero
-            return xp.zeros(self.shape, dtype=g.dtype), None, None
+        gx = xp.zeros(self.shape, dtype=g.dtype)
+        coef = _nll_coef(self, g, wt)
+        if coef is None or not self.needs_input_grad[0]:
+            return (gx if coef is None else None), None, None
+        if gx.ndim == 2:
+            gx[xp.arange(gx.shape[0]), tsafe] = -coef
+        elif gx.ndim == 1:
+            gx[tsafe] = -coef
         else:
-            coef = -(g / self.total)
-        if wt is not None:
-            coef = coef * wt
-        shape = self.shape
-        dt = g.dtype
-        gx = xp.zeros(shape, dtype=dt)
-        if len(shape) == 2:
-            gx[xp.arange(shape[0]), tsafe] = coef
-        elif len(shape) == 1:
-            gx[tsafe] = coef
+            coef = xp.broadcast_to(-coef, tsafe.shape)
+            xp.put_along_axis(gx, xp.expand_dims(tsafe, 1), xp.expand_dims(coef, 1), axis=1)
+        return gx, None, None
+
+
+class CrossEntropy(NllLoss):
+    """``nll_loss(log_softmax(x, class_dim), target)`` fused into one node.
+
+    Forward keeps the softmax; backward is ``coef * (softmax - onehot(target))`` in two passes
+    over the input instead of the five of a separate log_softmax and nll_loss. Labelled like
+    torch's outer node (``NllLossBackward0``).
+    """
+
+    _name = "NllLossBackward0"
+
+    def forward(self, x, target, w=None, reduction="mean", ignore_index=-100):
+        if x.dtype.kind != "f":
+            raise NotImplementedError(
+                "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'")
+        if x.ndim > 2:
+            self._name = "NllLoss2DBackward0"
+        cdim = 0 if x.ndim == 1 else 1
+        tsafe, valid = _class_targets(target, ignore_index, x.shape[cdim])
+        wt = _target_weights(w, tsafe, valid, x.dtype)
+        p = x - x.max(axis=cdim, keepdims=True)
+        picked = _pick(p, tsafe)
+        xp.exp(p, out=p)
+        s = p.sum(axis=cdim, keepdims=True)
+        p /= s
+        with xp.errstate(divide="ignore"):
+            logp = picked - xp.log(xp.squeeze(s, cdim))
+        loss = -logp if wt is None else -(logp * wt)
+        self.cdim = cdim
+        self.save_for_backward(tsafe, wt, p)
+        return _nll_reduce(self, loss, wt, reduction, x.dtype)
+
+    def backward(self, g):
+        tsafe, wt, p = self.saved_tensors
+        coef = _nll_coef(self, g, wt)
+        if coef is None:
+            return xp.zeros(p.shape, dtype=p.dtype), None, None
+        coef = xp.asarray(coef, dtype=p.dtype)
+        cdim = self.cdim
+        if p.ndim == 2:
+            gx = p * (coef[:, None] if coef.ndim else coef)
+            rows = xp.arange(p.shape[0])
+            gx[rows, tsafe] -= coef
+        elif p.ndim == 1:
+            gx = p * coef
+            gx[tsafe] -= coef
         else:
             coef = xp.broadcast_to(coef, tsafe.shape)
-            xp.put_along_axis(gx, xp.expand_dims(tsafe, 1), xp.expand_dims(coef, 1), axis=1)
+            gx = p * xp.expand_dims(coef, cdim)
+            idx = xp.expand_dims(tsafe, cdim)
+            xp.put_along_axis(gx, idx, xp.take_along_axis(gx, idx, axis=cdim)
+                              - xp.expand_dims(coef, cdim), axis=cdim)
         return gx, None, None
 
 
@@ -397,16 +486,32 @@ class MultilabelMarginLoss(Node):
 
 
 # ---- sequence: CTC ------------------------------------------------------------------
-def _lse3(a, b, c, lowest):
-    """Elementwise log(exp(a) + exp(b) + exp(c)), -inf safe."""
-    m = xp.maximum(xp.maximum(a, b), c)
-    xp.maximum(m, lowest, out=m)
-    s = xp.exp(a - m)
-    s += xp.exp(b - m)
-    s += xp.exp(c - m)
-    r = xp.log(s)
-    r += m
-    return r
+class _Lse3:
+    """``out = log(exp(a) + exp(b) + exp(c))`` elementwise, -inf safe, into preallocated
+    buffers (the CTC recursions call it once per time step on (N, L) arrays)."""
+
+    def __init__(self, shape, dtype):
+        self.m = xp.empty(shape, dtype)
+        self.tmp = xp.empty(shape, dtype)
+        self.c = xp.empty(shape, dtype)
+        self.lowest = xp.finfo(dtype).min
+
+    def __call__(self, out, a, b, c, c_add):
+        m, tmp = self.m, self.tmp
+        c = xp.add(c, c_add, out=self.c)
+        xp.maximum(a, b, out=m)
+        xp.maximum(m, c, out=m)
+        xp.maximum(m, self.lowest, out=m)       # all -inf: keep exp() finite (gives -inf)
+        xp.subtract(a, m, out=tmp)
+        xp.exp(tmp, out=out)
+        xp.subtract(b, m, out=tmp)
+        xp.exp(tmp, out=tmp)
+        out += tmp
+        xp.subtract(c, m, out=tmp)
+        xp.exp(tmp, out=tmp)
+        out += tmp
+        xp.log(out, out=out)
+        out += m
 
 
 class CtcLoss(Node):
@@ -443,18 +548,18 @@ class CtcLoss(Node):
         if S > 1:
             skip[:, 3::2] = xp.where(tg[:, 1:] != tg[:, :-1], 0, ninf)
         lpe = lp[:, xp.arange(N)[:, None], ext]                  # (T, N, L)
-        lowest = xp.finfo(dt).min
         alpha = xp.full((T, N, L + 2), ninf, dtype=dt)          # two -inf columns in front
         if T:
             alpha[0, :, 2] = lpe[0, :, 0]
             if S:
                 alpha[0, :, 3] = xp.where(tl > 0, lpe[0, :, 1], ninf)
+        lse3 = _Lse3((N, L), dt)
         with xp.errstate(divide="ignore", invalid="ignore"):
             for t in range(1, T):
                 prev = alpha[t - 1]
-                r = _lse3(prev[:, 2:], prev[:, 1:-1], prev[:, :-2] + skip, lowest)
-                r += lpe[t]
-                alpha[t, :, 2:] = r
+                cur = alpha[t, :, 2:]
+                lse3(cur, prev[:, 2:], prev[:, 1:-1], prev[:, :-2], skip)
+                cur += lpe[t]
             rows = xp.arange(N)
             tlast = xp.maximum(il - 1, 0)
             end = 2 * tl + 2                                     # column of s = 2 * tl
@@ -472,32 +577,32 @@ class CtcLoss(Node):
         L = ext.shape[1]
         dt = lp.dtype
         ninf = dt.type(-xp.inf)
-        lowest = xp.finfo(dt).min
-        rows = xp.arange(N)
         # beta(t, s): log probability of emitting the rest of the sequence from (t, s), with
         # two -inf columns at the back; each sample starts at its own last frame il - 1.
         beta = xp.full((T, N, L + 2), ninf, dtype=dt)
         skip_next = xp.full((N, L), ninf, dtype=dt)
         skip_next[:, :-2] = skip[:, 2:]
         end = 2 * tl                                             # s of the final blank
-        init = xp.full((N, L), ninf, dtype=dt)
+        rows = xp.arange(N)
+        # samples grouped by their last frame: {t: rows whose beta starts at t}
+        order = xp.argsort(il, kind="stable")
+        times, first = xp.unique(il[order] - 1, return_index=True)
+        bounds = list(first[1:]) + [N]
+        starts = {int(t): order[a:b] for t, a, b in zip(times, first, bounds)}
+        lse3 = _Lse3((N, L), dt)
         with xp.errstate(divide="ignore", invalid="ignore"):
             for t in range(T - 1, -1, -1):
-                starts = il - 1 == t
+                cur = beta[t, :, :L]
                 if t < T - 1:
                     nxt = beta[t + 1]
-                    r = _lse3(nxt[:, :-2], nxt[:, 1:-1], nxt[:, 2:] + skip_next, lowest)
-                    r += lpe[t]
-                else:
-                    r = xp.full((N, L), ninf, dtype=dt)
-                if starts.any():
-                    sr = rows[starts]
-                    init.fill(ninf)
-                    init[sr, end[sr]] = lpe[t, sr, end[sr]]
+                    lse3(cur, nxt[:, :-2], nxt[:, 1:-1], nxt[:, 2:], skip_next)
+                    cur += lpe[t]
+                sr = starts.get(t)
+                if sr is not None:
+                    cur[sr] = ninf
+                    cur[sr, end[sr]] = lpe[t, sr, end[sr]]
                     has = sr[tl[sr] > 0]
-                    init[has, end[has] - 1] = lpe[t, has, end[has] - 1]
-                    r[sr] = init[sr]
-                beta[t, :, :L] = r
+                    cur[has, end[has] - 1] = lpe[t, has, end[has] - 1]
             # occupancy of each extended label: exp(alpha + beta - lp + nll), summed per class
             q = alpha[:, :, 2:] + beta[:, :, :L]
             q -= lpe

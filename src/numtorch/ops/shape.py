@@ -60,23 +60,25 @@ class View(Node):
 
 
 class Reshape(Node):
-    """reshape: a view when the layout allows, else a copy (torch's _reshape_alias/clone)."""
+    """reshape: a view when the layout allows (ViewBackward0 / ReshapeAliasBackward0), else a
+    copy (UnsafeViewBackward0), as torch names them."""
 
     _name = "ViewBackward0"
 
     def forward(self, a, shape):
         shape = _infer_shape(shape, a.size)
         self.in_shape = a.shape
+        if a.flags.c_contiguous:
+            self.is_view = True
+            return a.reshape(shape)
         try:
             out = xp.reshape(a, shape, copy=False)
             self.is_view = True
+            self._name = "ReshapeAliasBackward0"
         except ValueError:
             out = xp.reshape(a, shape)
             self._name = "UnsafeViewBackward0"
         return out
-
-    def name(self):
-        return self._name
 
     def backward(self, g):
         return g.reshape(self.in_shape)
@@ -115,6 +117,8 @@ class Squeeze(Node):
         self.in_shape = a.shape
         if dims is None:
             return xp.squeeze(a)
+        dims, name = dims
+        self._name = name
         dims = tuple(d for d in dims if a.shape[d] == 1)
         return xp.squeeze(a, dims) if dims else a.view()
 
@@ -365,9 +369,51 @@ def _check_bounds(a, idx):
         dim += 1
 
 
+def _is_full_slice(x, size):
+    return (x.start is None or x.start == 0) and (x.step is None or x.step == 1) and (
+        x.stop is None or x.stop >= size)
+
+
+def _index_name(idx, shape, single):
+    """The grad_fn torch gives a basic index: the last view op its slicing records."""
+    if single:
+        x = idx[0]
+        if x is None:
+            return "UnsqueezeBackward0"
+        if x is Ellipsis:
+            return "AliasBackward0"
+        return "SliceBackward0" if isinstance(x, slice) else "SelectBackward0"
+    name = "AliasBackward0"
+    for x in idx:
+        if x is None:
+            name = "UnsqueezeBackward0"
+        elif isinstance(x, slice):
+            if not _is_full_slice(x, _dim_size(idx, x, shape)):
+                name = "SliceBackward0"
+        elif x is not Ellipsis:
+            name = "SelectBackward0"
+    return name
+
+
+def _dim_size(idx, item, shape):
+    """Size of the input dim that slice ``item`` (found by identity in ``idx``) addresses."""
+    n_real = sum(1 for x in idx if x is not None and x is not Ellipsis)
+    d = 0
+    for x in idx:
+        if x is item:
+            return shape[d] if d < len(shape) else 0
+        if x is Ellipsis:
+            d += len(shape) - n_real
+        elif x is not None:
+            d += 1
+    return 0
+
+
 class GetItem(Node):
-    def forward(self, a, idx, advanced):
+    def forward(self, a, idx, advanced, single=False):
         self.shape, self.idx, self.advanced = a.shape, idx, advanced
+        if not advanced and Ellipsis not in idx:
+            idx = idx + (Ellipsis,)   # keeps an all-int index a 0-d view, not a copy
         try:
             out = a[idx]
         except IndexError as e:
@@ -378,9 +424,7 @@ class GetItem(Node):
             raise IndexError(msg) from None
         if not advanced:
             self.is_view = True
-            self._name = "SelectBackward0" if any(
-                isinstance(x, (int, xp.integer)) for x in idx) and not any(
-                isinstance(x, slice) and x != slice(None) for x in idx) else "SliceBackward0"
+            self._name = _index_name(self.idx, a.shape, single)
         else:
             self._name = "IndexBackward0"
         if type(out) is not _ndarray:
@@ -419,8 +463,9 @@ class SetItem(Node):
 
 
 def getitem(t, idx):
+    single = not isinstance(idx, tuple)
     idx, advanced = _convert_index(idx)
-    return apply(GetItem, t, idx, advanced)
+    return apply(GetItem, t, idx, advanced, single)
 
 
 def setitem(t, idx, value):
@@ -536,7 +581,8 @@ def squeeze(input, dim=None):
         return apply(Squeeze, input, None)
     nd = input.ndim
     dims = wrap_dims(dim, nd) if nd else ()
-    return apply(Squeeze, input, dims)
+    return apply(Squeeze, input, (dims, "SqueezeBackward1" if isinstance(dim, int)
+                                  else "SqueezeBackward2"))
 
 
 def unsqueeze(input, dim):
@@ -632,7 +678,9 @@ def atleast_1d(t):
 
 
 def atleast_2d(t):
-    return t.reshape(1, -1) if t.ndim < 2 else t
+    if t.ndim == 0:
+        return t.reshape(1, 1)
+    return unsqueeze(t, 0) if t.ndim == 1 else t
 
 
 def narrow(input, dim, start, length):
