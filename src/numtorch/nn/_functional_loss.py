@@ -375,8 +375,6 @@ def _check_nll_target(target):
 
 
 def _check_class_weight(weight, n_classes, input, prefix=""):
-    if weight is None:
-        return
     if weight.ndim != 1 or weight.numel() != n_classes:
         raise RuntimeError(f"{prefix}weight tensor should be defined either for all {n_classes} "
                            f"classes or no classes but got weight tensor of shape: "
@@ -384,48 +382,49 @@ def _check_class_weight(weight, n_classes, input, prefix=""):
     _check_same_dtype(input, weight)
 
 
-def _nll_loss_nd(input, target, weight, reduction, ignore_index):
-    """torch's nll_loss_nd: (C,), (N, C) and (N, C, d1, ..., dK) inputs."""
-    d = input.ndim
+def _nll_loss_nd(input, target, weight, reduction, ignore_index, op=_L.NllLoss):
+    """torch's nll_loss_nd: (C,), (N, C) and (N, C, d1, ..., dK) inputs.
+
+    ``op`` is NllLoss, or CrossEntropy (log_softmax fused in) for cross_entropy.
+    """
+    shape = input._data.shape
+    tshape = target._data.shape
+    d = len(shape)
     if d < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {d})")
-    if d != 1 and input.shape[0] != (target.shape[0] if target.ndim else 0):
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0] if target.ndim else 0}).")
+    if d != 1 and shape[0] != (tshape[0] if tshape else 0):
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target "
+                         f"batch_size ({tshape[0] if tshape else 0}).")
     _check_nll_target(target)
-    n_classes = input.shape[0 if d == 1 else 1]
+    n_classes = shape[0 if d == 1 else 1]
+    if weight is not None:
+        _check_class_weight(weight, n_classes, input)
     if d <= 2:
-        if target.ndim > 1:
+        if len(tshape) > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if d == 1 and target.ndim == 1:
-            if target.shape[0] != 1:
+        if d == 1 and len(tshape) == 1:
+            if tshape[0] != 1:
                 raise ValueError("For 1D input, 1D target must have size 1, but got target "
-                                 f"size: {target.shape[0]}")
+                                 f"size: {tshape[0]}")
             target = target.reshape(())
-        _check_class_weight(weight, n_classes, input)
-        return apply(_L.NllLoss, input, target, weight, reduction=reduction,
-                     ignore_index=ignore_index)
+        return apply(op, input, target, weight, reduction=reduction, ignore_index=ignore_index)
     if d == 4:
-        if target.ndim != 3:
+        if len(tshape) != 3:
             raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
-                               f"targets of dimension: {target.ndim}")
-        if tuple(target.shape) != (input.shape[0],) + tuple(input.shape[2:]):
-            raise RuntimeError(f"size mismatch (got input: {_shape_str(input.shape)} , target: "
-                               f"{_shape_str(target.shape)}")
-        _check_class_weight(weight, n_classes, input)
-        return apply(_L.NllLoss, input, target, weight, reduction=reduction,
-                     ignore_index=ignore_index)
-    out_size = (input.shape[0],) + tuple(input.shape[2:])
-    if tuple(target.shape[1:]) != tuple(input.shape[2:]):
+                               f"targets of dimension: {len(tshape)}")
+        if tshape != (shape[0],) + shape[2:]:
+            raise RuntimeError(f"size mismatch (got input: {_shape_str(shape)} , target: "
+                               f"{_shape_str(tshape)}")
+        return apply(op, input, target, weight, reduction=reduction, ignore_index=ignore_index)
+    out_size = (shape[0],) + shape[2:]
+    if tshape[1:] != shape[2:]:
         raise RuntimeError(f"Expected target size {_shape_str(out_size)}, got "
-                           f"{_shape_str(target.shape)}")
-    _check_class_weight(weight, n_classes, input)
-    n, c = input.shape[0], input.shape[1]
+                           f"{_shape_str(tshape)}")
+    n, c = shape[0], shape[1]
     if n > 0 and math.prod(out_size) > 0:
         input = input.reshape(n, c, 1, -1)
         target = target.reshape(n, 1, -1)
-    out = apply(_L.NllLoss, input, target, weight, reduction=reduction,
-                ignore_index=ignore_index)
+    out = apply(op, input, target, weight, reduction=reduction, ignore_index=ignore_index)
     if reduction == "none":
         out = out.view(*out_size)
     return out
@@ -476,8 +475,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_tensor(input, "cross_entropy_loss", "input", 1)
     _check_tensor(target, "cross_entropy_loss", "target", 2)
     reduction = _reduction(size_average, reduce, reduction)
-    class_dim = 0 if input.ndim == 1 else 1
-    if input.shape == target.shape:
+    if input._data.shape == target._data.shape:
         if not _is_float(target):
             raise RuntimeError("Expected floating point type for target with class "
                                f"probabilities, got {_type_name(target)}")
@@ -491,7 +489,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _cross_entropy_smoothing(input, target, weight, reduction, ignore_index,
                                         label_smoothing)
     _check_float_input(input, "log_softmax_lastdim_kernel_impl")
-    return _nll_loss_nd(log_softmax(input, class_dim), target, weight, reduction, ignore_index)
+    return _nll_loss_nd(input, target, weight, reduction, ignore_index, op=_L.CrossEntropy)
 
 
 def _cross_entropy_prob(input, target, weight, reduction, label_smoothing):

@@ -93,15 +93,16 @@ def threshold_(input, threshold_value, value):
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Randomized leaky ReLU: slope ~ U(lower, upper) per element when training, else the
     mean slope."""
-    if not training:
-        return leaky_relu(input, (lower + upper) / 2, inplace)
-    from .. import _creation
-    noise = _creation.empty_like(input).uniform_(lower, upper)
-    with _gm.no_grad():
-        slope = _wrap(np.where(input._data >= 0, input._data.dtype.type(1), noise._data))
+    from ..ops.activation import RreluWithNoise
+    if training:
+        from .. import _creation
+        noise = _creation.empty_like(input).uniform_(lower, upper)._data
+    else:
+        noise = input._data.dtype.type((lower + upper) / 2)
     if inplace:
-        return input.mul_(slope)
-    return input * slope
+        from ..ops._inplace import inplace as _inplace
+        return _inplace(input, RreluWithNoise, noise)
+    return apply(RreluWithNoise, input, noise)
 
 
 # ---- linear -------------------------------------------------------------------------------------
@@ -116,16 +117,15 @@ def linear(input, weight, bias=None):
     if input.ndim == 0 or weight.ndim == 0:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
                            f"{input.ndim}D and {weight.ndim}D")
-    if input.ndim == 1 or weight.ndim == 1:
+    if weight.ndim == 1:
         out = _L.matmul(input, weight.t())
         return out + bias if bias is not None else out
     lead = input.shape[:-1]
     x2 = input.reshape(-1, input.shape[-1])
     if bias is not None:
-        out = _L.addmm(bias, x2, weight.t())
-    else:
-        out = _L.mm(x2, weight.t())
-    return out.view(*lead, weight.shape[0])
+        return _L.addmm(bias, x2, weight.t()).view(*lead, weight.shape[0])
+    out = _L.mm(x2, weight.t())
+    return apply(_M.UnsafeView, out, tuple(lead) + (weight.shape[0],))
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -322,11 +322,19 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 def _pool_input(input, nd, fname):
     _check_tensor(input, fname)
     if input.ndim not in (nd + 1, nd + 2):
+        if fname == "avg_pool2d" and input.ndim < 3:
+            n = max(input.ndim, 1)
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, "
+                             f"{n - 1}], but got -3)")
+        if fname == "max_pool2d":
+            raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+        if fname == "avg_pool1d":
+            raise RuntimeError(
+                f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for "
+                "argument #1 'self' (while checking arguments for avg_pool1d)")
         raise RuntimeError(
             f"{fname}: Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim "
-            f"batch size for input, but got: {_shape_str(input.shape)}"
-            if nd == 2 else
-            f"max_pool1d() Expected 2D or 3D input tensor, but got {_shape_str(input.shape)}")
+            f"batch size for input, but got:{_shape_str(input.shape)}")
     for s in input.shape[-nd:]:
         if s == 0:
             raise RuntimeError(
@@ -422,9 +430,6 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
     """1-d average pooling."""
     _pool_input(input, 1, "avg_pool1d")
-    if input.ndim not in (2, 3):
-        raise RuntimeError(f"avg_pool1d() Expected 2D or 3D input tensor, but got "
-                           f"{_shape_str(input.shape)}")
     k = _single(kernel_size)
     s = _single(stride) if stride is not None and stride != [] and stride != () else k
     p = _single(padding)

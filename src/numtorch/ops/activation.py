@@ -288,14 +288,14 @@ class Mish(_SavesInput):
         return g * (tsp + a * _sigmoid(a) * (1 - tsp * tsp))
 
 
-_ONE_SIXTH = float(xp.float32(1.0 / 6.0))  # torch's kernels use the float32 constant
+_ONE_SIXTH = float(xp.float32(1.0 / 6.0))  # torch's backward kernel uses the float32 value
 
 
 class Hardsigmoid(_SavesInput):
     @staticmethod
     def f(a):
         t = a.dtype.type
-        return xp.clip(a + t(3), t(0), t(6)) * t(_ONE_SIXTH)
+        return xp.clip(a / t(6) + t(0.5), t(0), t(1))
 
     @staticmethod
     def df(g, a):
