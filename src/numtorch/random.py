@@ -299,105 +299,209 @@ _DP = [_F32(v) for v in (-0.78515625, -2.4187564849853515625e-4, -3.774894977445
 _SIN_P = [_F32(v) for v in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
 _COS_P = [_F32(v) for v in (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)]
 _SIGN = np.uint32(0x80000000)
-_CHUNK = 4096   # lanes per pass: keeps the temporaries in cache
+_CHUNK = 16384  # lanes per pass: keeps the temporaries in cache
 
 
-def _fma32_arrays(a, b, c, out):
-    """float32 fma(a, b, c) for float32 arrays (one rounding, midpoint-checked)."""
-    p = np.multiply(a, b, dtype=_F64)
-    s = p + c
-    return _round_f32(s, p, c, out)
+class _Lanes:
+    """Scratch buffers and steps for torch's AVX2 float32 Box-Muller lane kernel.
+
+    Every float32 FMA is evaluated as an exact float64 product plus one float64 add and a
+    rounding to float32. For the log and sincos steps (each a function of one 24-bit draw)
+    an exhaustive check over all 2**24 inputs (tests/test_random_exhaustive.py, ``checked``
+    mode) shows this never double-rounds, so no per-lane check is needed there.
+    """
+
+    def __init__(self, size, checked=False):
+        self.checked = checked
+        self.stats = {}
+        self.f32 = [np.empty(size, dtype=_F32) for _ in range(7)]
+        self.f64 = [np.empty(size, dtype=_F64) for _ in range(4)]
+        self.i32 = np.empty(size, dtype=np.int32)
+        self.u32a = np.empty(size, dtype=np.uint32)
+        self.u32b = np.empty(size, dtype=np.uint32)
+        self.mask = np.empty(size, dtype=np.bool_)
+
+    def view(self, n):
+        return ([b[:n] for b in self.f32], [b[:n] for b in self.f64], self.i32[:n],
+                self.mask[:n])
+
+    def fma(self, a64, b, c, out32, t, tag):
+        """out32 = RN32(a64 * b + c): product exact in float64, one add, one rounding."""
+        np.multiply(a64, b, out=t)
+        if self.checked:
+            p = t.copy()
+            cc = np.broadcast_to(np.asarray(c, dtype=_F64), p.shape)
+            np.add(p, cc, out=t)
+            _round_f32(t, p, cc, out32)
+            bb = t - p
+            err = (p - (t - bb)) + (cc - bb)
+            tie = (t.view(np.uint64) & _MIDPOINT_MASK) == _MIDPOINT
+            st = self.stats.setdefault(tag, [0, 0])
+            st[0] += int(np.count_nonzero(err))          # inexact in float64
+            st[1] += int(np.count_nonzero(tie & (err != 0)))  # double rounding possible
+            return out32
+        np.add(t, c, out=t)
+        np.copyto(out32, t, casting="unsafe")
+        return out32
+
+    def radius(self, w, out):
+        """sqrt(-2 * log(u1)) for u1 = w * 2**-24, w integers in [1, 2**24] (Cephes logf)."""
+        (a, m, x, z, y, ef, tmp, *_), (x64, y64, z64, t, *_), e, mask = self.view(w.size)
+        np.copyto(a, w, casting="unsafe")
+        np.frexp(a, out=(m, e))               # w = m * 2**e, m in [0.5, 1)
+        np.less(m, _SQRTHF, out=mask)
+        np.copyto(tmp, mask)                  # 1.0 where m < sqrt(1/2), else 0.0
+        np.copyto(ef, e)
+        np.subtract(ef, tmp, out=ef)          # exponent, minus one where m < sqrt(1/2)
+        np.subtract(ef, _F32(24), out=ef)
+        np.add(tmp, _F32(1), out=tmp)
+        np.multiply(m, tmp, out=x)
+        np.subtract(x, _F32(1), out=x)        # 2m - 1 where m < sqrt(1/2), else m - 1
+        np.multiply(x, x, out=z)
+        np.copyto(x64, x)
+        self.fma(x64, float(_LOG_P[0]), float(_LOG_P[1]), y, t, "log_p1")
+        for k, pk in enumerate(_LOG_P[2:], 2):
+            np.copyto(y64, y)
+            self.fma(y64, x64, float(pk), y, t, f"log_p{k}")
+        np.multiply(y, x, out=y)
+        np.multiply(ef, _LOG_Q1, out=tmp)
+        np.copyto(y64, y)
+        np.copyto(z64, z)
+        np.copyto(x64, tmp)
+        self.fma(y64, z64, x64, y, t, "log_q1")
+        np.multiply(z, _F32(0.5), out=tmp)
+        np.subtract(y, tmp, out=y)
+        np.add(x, y, out=x)
+        np.multiply(ef, _LOG_Q2, out=tmp)
+        np.add(x, tmp, out=x)
+        np.multiply(x, _F32(-2), out=x)
+        return np.sqrt(x, out=out)
+
+    def sincos(self, k, sin_out, cos_out):
+        """sin and cos of theta = float32(2 pi) * k * 2**-24 (Cephes sincosf)."""
+        (th, x, z, c, s, tmp, _), (y64, x64, z64, t), j, _ = self.view(k.size)
+        np.copyto(th, k, casting="unsafe")
+        np.multiply(th, _THETA_SCALE, out=th)
+        np.multiply(th, _FOPI, out=tmp)
+        np.copyto(j, tmp, casting="unsafe")   # truncation
+        np.add(j, 1, out=j)
+        np.bitwise_and(j, ~1, out=j)
+        np.copyto(tmp, j)
+        np.copyto(y64, tmp)
+        # Cody-Waite reduction x = ((theta - y DP1) - y DP2) - y DP3, each step an FMA; the
+        # first is exact in float32 (y * DP1 has at most 12 bits, the difference fits).
+        np.multiply(tmp, _DP[0], out=x)
+        np.add(x, th, out=x)
+        if self.checked:   # compare with the emulated FMA
+            ref = np.empty_like(x)
+            np.copyto(x64, th)
+            self.fma(y64, float(_DP[0]), x64, ref, t, "dp1")
+            self.stats["dp1"][1] += int(np.count_nonzero(ref.view(np.uint32) !=
+                                                         x.view(np.uint32)))
+        np.copyto(x64, x)
+        self.fma(y64, float(_DP[1]), x64, x, t, "dp2")
+        np.copyto(x64, x)
+        self.fma(y64, float(_DP[2]), x64, x, t, "dp3")
+        np.multiply(x, x, out=z)
+        np.copyto(z64, z)
+        for out, coef, tag in ((c, _COS_P, "cos"), (s, _SIN_P, "sin")):
+            self.fma(z64, float(coef[0]), float(coef[1]), out, t, tag + "1")
+            np.copyto(y64, out)
+            self.fma(y64, z64, float(coef[2]), out, t, tag + "2")
+            np.multiply(out, z, out=out)
+        # c = fma(c, z, -z/2) + 1; s = fma(s, x, x)
+        np.copyto(y64, c)
+        np.multiply(z64, -0.5, out=x64)
+        self.fma(y64, z64, x64, c, t, "cos3")
+        np.add(c, _F32(1), out=c)
+        np.copyto(y64, s)
+        np.copyto(x64, x)
+        self.fma(y64, x64, x64, s, t, "sin3")
+        # j in {0, 2, 4, 6, 8}: the polynomials swap where j & 2; sin flips sign where j & 4,
+        # cos where (j + 2) & 4 (the kernel's ~(j - 2) & 4).
+        ji, su, cu = j, s.view(np.int32), c.view(np.int32)
+        sel, diff = self.u32a[:k.size].view(np.int32), self.u32b[:k.size].view(np.int32)
+        np.left_shift(ji, 30, out=sel)
+        np.right_shift(sel, 31, out=sel)      # all ones where j & 2
+        np.bitwise_xor(su, cu, out=diff)
+        np.bitwise_and(diff, sel, out=diff)
+        np.bitwise_xor(su, diff, out=sin_out.view(np.int32))
+        np.bitwise_xor(cu, diff, out=cos_out.view(np.int32))
+        np.bitwise_and(ji, 4, out=sel)
+        np.left_shift(sel, 29, out=sel)
+        np.bitwise_xor(sin_out.view(np.int32), sel, out=sin_out.view(np.int32))
+        np.add(ji, 2, out=sel)
+        np.bitwise_and(sel, 4, out=sel)
+        np.left_shift(sel, 29, out=sel)
+        np.bitwise_xor(cos_out.view(np.int32), sel, out=cos_out.view(np.int32))
 
 
-def _log_radius_f32(w):
-    """radius = sqrt(-2 * log(u1)) with u1 = w * 2**-24 (w an integer in [1, 2**24]), through
-    torch's AVX2 Cephes logf and GCC's FMA placement."""
-    m, e = np.frexp(w.astype(_F32))
-    e -= 24
-    mask = m < _SQRTHF
-    x = m - _F32(1)
-    np.add(x, m, out=x, where=mask)
-    e -= mask
-    ef = e.astype(_F32)
-    z = x * x
-    x64 = x.astype(_F64)
-    t = x64 * float(_LOG_P[0])
-    y = np.empty(x.shape, dtype=_F32)
-    for pk in _LOG_P[1:]:
-        t += float(pk)                       # exact in float64: one rounding below
-        np.copyto(y, t, casting="unsafe")
-        np.multiply(y, x64, out=t)
-    y *= x
-    _fma32_arrays(y, z, ef * _LOG_Q1, y)
-    y -= z * _F32(0.5)
-    x += y
-    x += ef * _LOG_Q2
-    x *= _F32(-2)
-    return np.sqrt(x, out=x)
+_THETA_SCALE = _F32(_TWO_PI * _F32(2.0 ** -24))
+_V32 = np.dtype((np.void, 32))    # eight 32-bit lanes, to (de)interleave blocks in one copy
+_PARALLEL_MIN = 1 << 17           # lanes from which the fill is split across threads
 
 
-def _sincos_f32(k):
-    """(sin, cos) of theta = float32(2 pi) * u2, u2 = k * 2**-24, as torch's AVX2 sincos256_ps
-    computes them with GCC's FMAs."""
-    theta = np.multiply(k, _F32(_TWO_PI * _F32(2.0 ** -24)), dtype=_F32, casting="unsafe")
-    j = (theta * _FOPI).astype(np.int32)
-    j += 1
-    j &= ~1
-    y = j.astype(_F32)
-    y64 = y.astype(_F64)
-    x = np.empty(theta.shape, dtype=_F32)
-    t = y64 * float(_DP[0])
-    t += theta
-    np.copyto(x, t, casting="unsafe")
-    for dp in _DP[1:]:                       # Cody-Waite steps, exact in float64
-        np.multiply(y64, float(dp), out=t)
-        t += x
-        np.copyto(x, t, casting="unsafe")
-    z = x * x
-    z64 = z.astype(_F64)
-    c = np.empty(x.shape, dtype=_F32)
-    s = np.empty(x.shape, dtype=_F32)
-    for out, coef in ((c, _COS_P), (s, _SIN_P)):
-        p = z64 * float(coef[0])
-        _round_f32(p + float(coef[1]), p, float(coef[1]), out)
-        p = np.multiply(out, z64)
-        _round_f32(p + float(coef[2]), p, float(coef[2]), out)
-    c *= z
-    _fma32_arrays(c, z, -(z * _F32(0.5)), c)
-    c += _F32(1)
-    s *= z
-    _fma32_arrays(s, x, x, s)
-    swap = (j & 2) != 0
-    sin = np.where(swap, c, s)
-    cos = np.where(swap, s, c)
-    sin.view(np.uint32)[...] ^= ((j & 4) != 0).astype(np.uint32) << 31
-    cos.view(np.uint32)[...] ^= ((~(j - 2) & 4) != 0).astype(np.uint32) << 31
-    return sin, cos
+def _num_threads():
+    from . import get_num_threads
+    return max(1, min(get_num_threads(), os.cpu_count() or 1, 8))
 
 
-def _normal_fill_f32(r, mean, std):
+def _normal_fill_f32(r, mean, std, checked=False):
     """torch's vectorised float32 normal fill (AVX2 kernel) over complete blocks of 16 draws:
     lane j < 8 takes u1 = 1 - u[j] for the radius and u2 = u[j + 8] for the angle; outputs
-    fma(radius*cos, std, mean) at j and fma(radius*sin, std, mean) at j + 8."""
+    fma(radius*cos, std, mean) at j and fma(radius*sin, std, mean) at j + 8. Large fills are
+    split across threads (NumPy releases the GIL inside each step)."""
     nb = r.size // 16
-    out = np.empty((nb, 2, 8), dtype=_F32)
-    blocks = r.reshape(nb, 2, 8)
+    n = nb * 8
+    pairs = r.view(_V32).reshape(nb, 2)
+    w = np.empty(n, dtype=np.uint32)
+    k = np.empty(n, dtype=np.uint32)
+    w.view(_V32)[...] = pairs[:, 0]
+    k.view(_V32)[...] = pairs[:, 1]
+    cos = np.empty(n, dtype=_F32)
+    sin = np.empty(n, dtype=_F32)
     mean32, std32 = _F32(mean), _F32(std)
-    step = max(_CHUNK // 8, 1)
-    for s in range(0, nb, step):
-        rb = blocks[s:s + step]
-        w = np.subtract(np.uint32(1 << 24), rb[:, 0] & _M24).ravel()
-        radius = _log_radius_f32(w)
-        sin, cos = _sincos_f32((rb[:, 1] & _M24).ravel())
-        for half, trig in ((0, cos), (1, sin)):
-            trig *= radius
-            dst = out[s:s + step, half]
-            if std32 == 1 and mean32 == 0:
-                np.add(trig.reshape(dst.shape), _F32(0), out=dst)
-            else:
-                _fma32(trig, std32, mean32, trig)
-                dst[...] = trig.reshape(dst.shape)
-    return out.reshape(-1)
+    stats = []
+
+    def work(lo, hi):
+        lanes = _Lanes(min(_CHUNK, hi - lo), checked)
+        rad = np.empty(min(_CHUNK, hi - lo), dtype=_F32)
+        for s in range(lo, hi, _CHUNK):
+            e = min(hi, s + _CHUNK)
+            ws, ks, cs, ss = w[s:e], k[s:e], cos[s:e], sin[s:e]
+            np.bitwise_and(ws, _M24, out=ws)
+            np.subtract(np.uint32(1 << 24), ws, out=ws)     # u1 = 1 - u = w * 2**-24
+            np.bitwise_and(ks, _M24, out=ks)
+            radius = lanes.radius(ws, rad[:e - s])
+            lanes.sincos(ks, ss, cs)
+            for vals in (cs, ss):
+                np.multiply(vals, radius, out=vals)
+                if std32 == 1 and mean32 == 0:
+                    np.add(vals, _F32(0), out=vals)          # fma(v, 1, 0) = v + 0
+                else:
+                    _fma32(vals, std32, mean32, vals)
+        stats.append(lanes.stats)
+
+    parts = 1 if checked or n < _PARALLEL_MIN else _num_threads()
+    if parts > 1:
+        import threading
+        step = -(-n // parts // _CHUNK) * _CHUNK
+        threads = [threading.Thread(target=work, args=(lo, min(n, lo + step)))
+                   for lo in range(step, n, step)]
+        for th in threads:
+            th.start()
+        work(0, min(n, step))
+        for th in threads:
+            th.join()
+    else:
+        work(0, n)
+    out = np.empty(nb * 16, dtype=_F32)
+    ov = out.view(_V32).reshape(nb, 2)
+    ov[:, 0] = cos.view(_V32)
+    ov[:, 1] = sin.view(_V32)
+    if checked:
+        return out, stats[0]
+    return out
 
 
 class Generator:
