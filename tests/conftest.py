@@ -4,7 +4,18 @@ import pytest
 
 import numtorch as nt
 
-torch = pytest.importorskip("torch")
+try:
+    torch = pytest.importorskip("torch")
+except pytest.skip.Exception:  # no oracle: torch-free tests (test_random_vectors.py) still run
+    torch = None
+
+
+def pytest_collection_modifyitems(config, items):
+    if torch is None:  # skip every test whose module imported the oracle from here
+        skip = pytest.mark.skip(reason="torch (the test oracle) is not installed")
+        for item in items:
+            if "torch" in getattr(getattr(item, "module", None), "__dict__", {}):
+                item.add_marker(skip)
 
 
 def to_torch(x, requires_grad=None):
