@@ -346,3 +346,71 @@ def test_end_to_end_mlp_training_matches_torch():
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-10)
     for a, b in zip(results[0][1], results[1][1]):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["Adam", "SGD", "NAdam", "LBFGS"])
+def test_state_dict_survives_save_and_load(name, tmp_path):
+    """optimizer.state_dict() -> numtorch.save -> numtorch.load -> load_state_dict continues."""
+    ps_nt, ps_th = make_params(np.float32)
+    opts = dict(lr=0.01) if name != "SGD" else dict(lr=0.01, momentum=0.9)
+    if name == "LBFGS":
+        opts = dict(max_iter=3)
+    opt = getattr(nt.optim, name)(ps_nt, **opts)
+
+    def closure():
+        set_grads(ps_nt, ps_th, 0)
+        return nt.tensor(1.0)
+
+    for _ in range(3):
+        opt.step(closure) if name == "LBFGS" else (closure(), opt.step())
+    path = tmp_path / "opt.pt"
+    nt.save(opt.state_dict(), path)
+    loaded = nt.load(path)
+    _assert_same(loaded, opt.state_dict())
+    opt2 = getattr(nt.optim, name)(ps_nt, **opts)
+    opt2.load_state_dict(loaded)
+    _assert_same(opt2.state_dict(), opt.state_dict())
+
+
+def _assert_same(a, b):
+    """Two numtorch state dicts are equal (same structure, dtypes and values)."""
+    if isinstance(b, nt.Tensor):
+        assert isinstance(a, nt.Tensor) and a.dtype == b.dtype
+        np.testing.assert_array_equal(a._data, b._data)
+    elif isinstance(b, dict):
+        assert list(a) == list(b)
+        for k in b:
+            _assert_same(a[k], b[k])
+    elif isinstance(b, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b)
+        for x, y in zip(a, b):
+            _assert_same(x, y)
+    else:
+        assert a == b
+
+
+@pytest.mark.parametrize("name", ["Adam", "RMSprop", "ASGD"])
+def test_checkpoints_move_between_torch_and_numtorch(name, tmp_path):
+    """A torch optimizer checkpoint resumes in numtorch (and back) to the same end point."""
+    ps_nt, ps_th = make_params(np.float64)
+    opt_th = getattr(torch.optim, name)(ps_th, lr=0.01)
+    for step in range(5):
+        set_grads(ps_nt, ps_th, step)
+        opt_th.step()
+    torch.save(opt_th.state_dict(), tmp_path / "th.pt")
+    fresh = [nt.from_numpy(q.detach().numpy().copy()).requires_grad_() for q in ps_th]
+    opt_nt = getattr(nt.optim, name)(fresh, lr=0.01)
+    opt_nt.load_state_dict(nt.load(tmp_path / "th.pt"))
+    nt.save(opt_nt.state_dict(), tmp_path / "nt.pt")
+    back = [torch.from_numpy(q.detach().numpy().copy()).requires_grad_() for q in ps_th]
+    opt_back = getattr(torch.optim, name)(back, lr=0.01)
+    opt_back.load_state_dict(torch.load(tmp_path / "nt.pt"))
+    for step in range(5, 15):
+        set_grads(fresh, ps_th, step)
+        set_grads([nt.from_numpy(q.detach().numpy()) for q in back], back, step)
+        opt_nt.step()
+        opt_th.step()
+        opt_back.step()
+    for p, q, r in zip(fresh, ps_th, back):
+        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-10)
+        np.testing.assert_allclose(r.detach().numpy(), q.detach().numpy(), rtol=1e-10)

@@ -32,7 +32,7 @@ class Adadelta(Optimizer):
         >>> w.grad = numtorch.tensor([1.0])
         >>> opt.step()
         >>> w
-        tensor([0.6849], requires_grad=True)
+        tensor([0.6985], requires_grad=True)
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,

@@ -34,7 +34,7 @@ class NAdam(Optimizer):
         >>> w.grad = numtorch.tensor([1.0])
         >>> opt.step()
         >>> w
-        tensor([0.9980], requires_grad=True)
+        tensor([0.9979], requires_grad=True)
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
