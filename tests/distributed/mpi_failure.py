@@ -4,7 +4,7 @@ collective; the job must end (non-zero) quickly with an error naming the failing
 Usage: mpi_failure.py MODE where MODE is
   raise  -- the last rank raises an uncaught exception (excepthook -> MPI_Abort)
   kill   -- the last rank kills itself with SIGKILL (the MPI launcher ends the job)
-  exit   -- the last rank returns early without error; the others time out (timeout=3 s)
+  exit   -- the last rank returns early without error; the others time out (group timeout 3 s)
   mismatch -- the ranks all_reduce tensors of different shapes, uncaught
 """
 import datetime
@@ -18,13 +18,14 @@ import numtorch.distributed as dist
 
 
 def main(mode):
-    dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=3))
+    dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=60))
     rank, size = dist.get_rank(), dist.get_world_size()
     t = torch.ones(4)
-    dist.all_reduce(t)                      # everyone is up
+    dist.all_reduce(t)                      # everyone is up (start-up may be slow)
+    group = dist.new_group(timeout=datetime.timedelta(seconds=3))
     last = rank == size - 1
     if mode == "mismatch":
-        dist.all_reduce(torch.zeros(rank + 1))
+        dist.all_reduce(torch.zeros(rank + 1), group=group)
     elif last:
         time.sleep(0.2)                     # the others are inside all_reduce by now
         if mode == "raise":
@@ -33,7 +34,7 @@ def main(mode):
             os.kill(os.getpid(), signal.SIGKILL)
         if mode == "exit":
             return
-    dist.all_reduce(t)                      # the others wait here for the failed rank
+    dist.all_reduce(t, group=group)         # the others wait here for the failed rank
     print(f"rank {rank}: unexpectedly finished", flush=True)
 
 
