@@ -62,14 +62,14 @@ class Faulty(ntd.Dataset):
 
 
 class Images(ntd.Dataset):
-    """n float32 1x28x28 images whose pixels all equal the index (big enough batches travel
-    through shared memory)."""
+    """n float32 1 x side x side images whose pixels all equal the index (at side 256, a batch
+    of 4 is 1 MiB: it travels through shared memory)."""
 
-    def __init__(self, n):
-        self.n = n
+    def __init__(self, n, side=28):
+        self.n, self.side = n, side
 
     def __len__(self):
         return self.n
 
     def __getitem__(self, i):
-        return nt.full((1, 28, 28), float(i)), i
+        return nt.full((1, self.side, self.side), float(i)), i

@@ -52,13 +52,15 @@ def _pids(it):
 @pytest.mark.parametrize("ctx", [None, "spawn"])
 def test_batches_through_shared_memory_in_order_and_no_leak(ctx):
     before = _segments()
-    loader = ntd.DataLoader(Images(40), batch_size=8, num_workers=2, multiprocessing_context=ctx)
+    loader = ntd.DataLoader(Images(40, side=256), batch_size=8, num_workers=2,
+                            multiprocessing_context=ctx)
     it = iter(loader)
     pids = _pids(it)
     got = list(it)
     assert [b[1].tolist() for b in got] == [list(range(i, i + 8)) for i in range(0, 40, 8)]
     x = got[2][0]
-    assert x.shape == (8, 1, 28, 28) and str(x.dtype) == "numtorch.float32"
+    assert x.shape == (8, 1, 256, 256) and str(x.dtype) == "numtorch.float32"
+    assert isinstance(x._data.base, np.ndarray)  # a view of the mapped segment, not a copy
     assert np.array_equal(x._data[:, 0, 0, 0], np.arange(16, 24, dtype=np.float32))
     x._data[0] = -1  # batches are writable
     del it, got, x
@@ -110,7 +112,7 @@ def test_timeout_raises_and_cleans_up():
 
 def test_early_break_and_del_leave_no_process():
     before = _segments()
-    loader = ntd.DataLoader(Images(64), batch_size=4, num_workers=2)
+    loader = ntd.DataLoader(Images(64, side=256), batch_size=4, num_workers=2)
     it = iter(loader)
     pids = _pids(it)
     for i, _ in enumerate(it):

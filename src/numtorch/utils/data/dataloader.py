@@ -353,6 +353,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         # Workers register the shared-memory segments they create with the same tracker
         # the main process unregisters them from: start it before the workers.
         resource_tracker.ensure_running()
+        self._segment_prefix = _worker.shm_prefix(os.getpid(), next(_iterator_seq))
         self._worker_result_queue = ctx.Queue()
         self._workers_done_event = ctx.Event()
         try:
@@ -365,7 +366,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                           self._worker_result_queue, self._workers_done_event,
                           self._auto_collation, self._collate_fn, self._drop_last,
                           self._base_seed, self._worker_init_fn, i, self._num_workers,
-                          self._persistent_workers))
+                          self._persistent_workers, f"{self._segment_prefix}{i:x}_"))
                 w.daemon = True
                 w.start()
                 self._index_queues.append(index_queue)
@@ -541,6 +542,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             else:  # a killed worker may have left half a message: never read it
                 self._worker_result_queue.cancel_join_thread()
                 self._worker_result_queue.close()
+            _worker.unlink_leftover_segments(self._segment_prefix)
             _unregister_persistent(self)
 
     def _drain_results(self):
@@ -559,6 +561,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._shutdown_workers()
 
 
+_iterator_seq = itertools.count()
 _persistent_iters = weakref.WeakSet()
 _persistent_lock = threading.Lock()
 _atexit_registered = [False]

@@ -5,13 +5,14 @@ from ``base_seed + worker_id`` (as torch does), then loops: take ``(task_id, ind
 from its index queue, fetch and collate, put ``(task_id, batch)`` on the shared result
 queue. Exceptions travel as an ``ExceptionWrapper`` carrying the worker's traceback.
 
-Tensors of at least ``SHM_THRESHOLD`` bytes are not pickled into the pipe: while the
+Tensors of at least ``SHM_THRESHOLD`` bytes (1 MiB) are not pickled into the pipe: while the
 result is pickled, their bytes are written into a fresh POSIX shared-memory segment
 (``multiprocessing.shared_memory``) and only its name travels. The main process maps
 the segment, unlinks its name at once (so nothing is left in /dev/shm) and wraps the
 mapping as the tensor's array without a copy; the memory is freed when the last
 array viewing it dies.
 """
+import itertools
 import os
 import queue
 import random
@@ -29,7 +30,7 @@ MP_STATUS_CHECK_INTERVAL = 1.0
 # How often an idle worker looks at the done event: the main process may be unable to send
 # it the final None (e.g. when the iterator is garbage-collected together with its queues).
 _WORKER_POLL_INTERVAL = 0.1
-SHM_THRESHOLD = 1 << 15
+SHM_THRESHOLD = 1 << 20  # below this, a pipe beats creating and mapping a segment
 
 _worker_info = None
 
@@ -139,7 +140,8 @@ def _reduce_tensor_shared(t):
     if arr.nbytes < SHM_THRESHOLD or arr.dtype.hasobject:
         return (_rebuild_tensor, (arr, t._rg))
     from multiprocessing import shared_memory
-    shm = shared_memory.SharedMemory(create=True, size=arr.nbytes)
+    name = f"{_shm_prefix}{next(_shm_counter):x}" if _shm_prefix else None
+    shm = shared_memory.SharedMemory(name=name, create=True, size=arr.nbytes)
     try:
         view = np.ndarray(arr.shape, dtype=arr.dtype, buffer=shm.buf)
         np.copyto(view, arr)
@@ -151,6 +153,31 @@ def _reduce_tensor_shared(t):
     name = shm.name
     shm.close()
     return (_rebuild_shared_tensor, (name, arr.shape, arr.dtype.str, t._rg))
+
+
+# Segment names are "<prefix><counter>", the prefix naming the main process, the iterator and
+# the worker: after the workers are gone, the main process removes any segment with its
+# prefix that no batch delivered (e.g. one pickled by a worker's feeder thread at exit).
+_shm_prefix = None
+_shm_counter = itertools.count()
+
+
+def shm_prefix(owner_pid, iterator_seq):
+    return f"psm_nt{owner_pid:x}_{iterator_seq:x}_"
+
+
+def unlink_leftover_segments(prefix):
+    """Remove the segments whose name starts with ``prefix`` (their workers have exited)."""
+    from multiprocessing import resource_tracker
+    if not os.path.isdir("/dev/shm"):
+        return
+    for name in os.listdir("/dev/shm"):
+        if name.startswith(prefix):
+            try:
+                os.unlink(os.path.join("/dev/shm", name))
+            except FileNotFoundError:
+                continue
+            resource_tracker.unregister("/" + name, "shared_memory")
 
 
 def _map_segment(name, nbytes):
@@ -217,9 +244,10 @@ def _seed_worker(base_seed, worker_id):
 
 def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, auto_collation,
                  collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers,
-                 persistent_workers):
+                 persistent_workers, segment_prefix=None):
     from .fetch import _IterableDatasetFetcher, _MapDatasetFetcher
-    global _worker_info
+    global _worker_info, _shm_prefix
+    _shm_prefix = segment_prefix
     fetcher_cls = _IterableDatasetFetcher if dataset_kind == 1 else _MapDatasetFetcher
     try:
         _install_shared_memory_pickling()
