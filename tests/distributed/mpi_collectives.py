@@ -59,6 +59,13 @@ def all_reduce_ops(rank, size):
     tb = torch.tensor([rank == 0, False, True])
     dist.all_reduce(tb, op=dist.ReduceOp.SUM)
     eq(tb, np.array([True, False, True]), "bool sum is logical or")
+    t0 = torch.tensor(float(rank + 1))      # 0-dim
+    dist.all_reduce(t0, op=dist.ReduceOp.AVG)
+    eq(t0, np.array(np.mean(np.arange(1, size + 1)), np.float32), "0-dim AVG")
+    ti = torch.tensor([rank * 3 - 2, 7])
+    dist.all_reduce(ti, op=dist.ReduceOp.AVG)
+    eq(ti, np.trunc(np.mean([[r * 3 - 2, 7] for r in range(size)], axis=0)).astype(np.int64),
+       "int64 AVG truncates")
     th = torch.from_numpy(data(rank, dtype=np.float16))
     dist.all_reduce(th)
     eq(th, np.sum([data(r, dtype=np.float16) for r in range(size)], axis=0), "float16 sum")

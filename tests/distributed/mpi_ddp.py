@@ -78,6 +78,13 @@ def scenario_sampler(d, rank, size):
     model = M["MLP"]()
     ddp = DDP(model, bucket_cap_mb=0.01, gradient_as_bucket_view=True)
     assert len(ddp.reducer.buckets) >= 2, ddp.reducer.bucket_sizes()
+    launches = []                  # parameters ready when each bucket's all-reduce starts
+    launch = ddp.reducer._launch_ready
+
+    def spy():
+        launches.append(int(ddp.reducer.ready.sum()))
+        launch()
+    ddp.reducer._launch_ready = spy
     save("sampler/init", model)
     n = int(d["sampler_n"])
     ds = TensorDataset(torch.from_numpy(d["X"][:n]), torch.from_numpy(d["y"][:n]),
@@ -108,6 +115,8 @@ def scenario_sampler(d, rank, size):
     assert not np.array_equal(OUT["sampler/epoch0_rank0"], OUT["sampler/epoch1_rank0"]), \
         "set_epoch must reshuffle"
     same_params(model, "sampler training")
+    assert launches and min(launches) < len(ddp.reducer.params), \
+        f"the first bucket must start reducing while backward still runs: {launches}"
     for k, s in enumerate(steps):
         OUT[f"sampler/rows/{k}"] = np.array(s)
     save("sampler/final", model)
