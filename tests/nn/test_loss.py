@@ -85,6 +85,15 @@ CASES = [
     ("mse_4d", "mse_loss", lambda: ([G(rnd(2, 3, 2, 2)), rnd(2, 3, 2, 2)], {}), R3),
     ("mse_weight", "mse_loss", lambda: ([G(rnd(3, 4)), rnd(3, 4)], {"weight": prob(3, 4)}), R3),
     ("mse_scalar", "mse_loss", lambda: ([G(rnd()), rnd()], {}), R3),
+    ("mse_long_target", "mse_loss", lambda: ([G(rnd(3, 4)), idx(3, 3, 4)], {}), R3),
+    ("mse_f64_target", "mse_loss", lambda: ([G(rnd(3, 4)), rnd(3, 4).astype(np.float64)], {}),
+     R3),
+    ("l1_f64_target", "l1_loss", lambda: ([G(rnd(3, 4)), rnd(3, 4).astype(np.float64)], {}),
+     R3),
+    # (forward only: torch's own huber backward rejects the mixed dtypes)
+    ("huber_f64_target", "huber_loss",
+     lambda: ([rnd(3, 4), rnd(3, 4).astype(np.float64)], {}), R3),
+    ("smooth_l1_long_target", "smooth_l1_loss", lambda: ([G(rnd(3, 4)), idx(3, 3, 4)], {}), R3),
     ("huber", "huber_loss", lambda: ([G(rnd(4, 5)), G(rnd(4, 5))], {"delta": 0.7}), R3),
     ("huber_weight", "huber_loss",
      lambda: ([G(rnd(4, 5)), rnd(4, 5)], {"weight": prob(4, 5)}), R3),
@@ -534,6 +543,25 @@ ERRORS = [
                                                    [6, 6], [1, 2])),
     ("ctc_bad_reduction", lambda L, F: F.ctc_loss(_t(L, LP), _t(L, TG), [6, 6], [1, 2],
                                                   reduction="foo")),
+    ("ctc_empty", lambda L, F: F.ctc_loss(_t(L, np.zeros((5, 0, 3))), _t(L, np.zeros((0, 2),
+                                          np.int64)), _t(L, [], np.int64),
+                                          _t(L, [], np.int64))),
+    ("soft_margin_target_grad", lambda L, F: F.soft_margin_loss(
+        _t(L, [.5, .2]), _t(L, [1., -1.]).requires_grad_())),
+    ("bce_weight_grad", lambda L, F: F.binary_cross_entropy(
+        _t(L, [.5, .2]), _t(L, [1., 0.]), weight=_t(L, [1., 2.]).requires_grad_())),
+    ("bce_logits_weight_grad", lambda L, F: F.binary_cross_entropy_with_logits(
+        _t(L, [.5, .2]), _t(L, [1., 0.]), weight=_t(L, [1., 2.]).requires_grad_())),
+    ("bce_logits_pos_weight_grad", lambda L, F: F.binary_cross_entropy_with_logits(
+        _t(L, [.5, .2]), _t(L, [1., 0.]), pos_weight=_t(L, [1., 2.]).requires_grad_())),
+    ("bce_logits_weight_grows", lambda L, F: F.binary_cross_entropy_with_logits(
+        _t(L, [.5, .2]), _t(L, [1., 0.]), weight=_t(L, np.ones((3, 2))))),
+    ("nll_weight_grad", lambda L, F: F.nll_loss(_t(L, X35), _t(L, [0, 1, 1]),
+                                                weight=_t(L, np.ones(5)).requires_grad_())),
+    ("ce_weight_grad", lambda L, F: F.cross_entropy(_t(L, X35), _t(L, [0, 1, 1]),
+                                                    weight=_t(L, np.ones(5)).requires_grad_())),
+    ("multi_margin_weight_grad", lambda L, F: F.multi_margin_loss(
+        _t(L, X35), _t(L, [0, 1, 1]), weight=_t(L, np.ones(5)).requires_grad_())),
 ]
 
 # Cases where numtorch's message is its own (torch's is an argument-parser dump).

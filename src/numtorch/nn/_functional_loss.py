@@ -15,6 +15,7 @@ from .._tensor import Tensor
 from .. import _dtype
 from ..autograd.graph import apply
 from ..autograd.grad_mode import no_grad
+from ..autograd import grad_mode as _gm
 from .._creation import zeros_like, ones_like, tensor as _tensor
 from ..ops import loss as _L
 from ..ops import elementwise as _E
@@ -113,6 +114,13 @@ def _check_same_dtype(expected, found):
     if expected._data.dtype != found._data.dtype:
         raise RuntimeError(f"expected scalar type {_type_name(expected)} but found "
                            f"{_type_name(found)}")
+
+
+def _not_differentiable(fn, arg, t):
+    """torch refuses a gradient-requiring tensor where its kernel has no derivative."""
+    if t is not None and t.requires_grad and _gm._enabled[0]:
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument "
+                           f"'{arg}'. This input cannot have requires_grad True.")
 
 
 def _check_float_input(x, kernel):
@@ -265,6 +273,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     if shape != tuple(input.shape):
         raise RuntimeError(f"output with shape {_shape_str(input.shape)} doesn't match the "
                            f"broadcast shape {_shape_str(shape)}")
+    _not_differentiable("soft_margin_loss", "target", target)
     return apply(_L.SoftMarginLoss, input, target, reduction=reduction)
 
 
@@ -399,6 +408,7 @@ def _nll_loss_nd(input, target, weight, reduction, ignore_index, op=_L.NllLoss):
     n_classes = shape[0 if d == 1 else 1]
     if weight is not None:
         _check_class_weight(weight, n_classes, input)
+        _not_differentiable("nll_loss_forward", "weight", weight)
     if d <= 2:
         if len(tshape) > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
@@ -562,10 +572,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"size ({input.size()}) is deprecated. Please ensure they have the same "
                          "size.")
     if weight is not None:
-        if weight.requires_grad:
-            raise RuntimeError("The function 'binary_cross_entropy' is not differentiable with "
-                               "respect to argument 'weight'. This input cannot have "
-                               "requires_grad True.")
+        _not_differentiable("binary_cross_entropy", "weight", weight)
         try:
             new_size = np.broadcast_shapes(tuple(target.shape), tuple(weight.shape))
         except ValueError:
@@ -599,10 +606,15 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if not _is_float(target) and _is_float(input):
         raise RuntimeError(f"result type {_type_name(input)} can't be cast to the desired output "
                            f"type {_type_name(target)}")
-    if weight is not None:
-        _broadcast_shape(tuple(weight.shape), tuple(input.shape))
-    if pos_weight is not None:
-        _broadcast_shape(tuple(pos_weight.shape), tuple(target.shape))
+    for name, extra in (("weight", weight), ("pos_weight", pos_weight)):
+        if extra is None:
+            continue
+        _not_differentiable("binary_cross_entropy_with_logits", name, extra)
+        a, b = tuple(input.shape), tuple(extra.shape)
+        shape = _broadcast_shape(*((b, a) if name == "pos_weight" else (a, b)))
+        if shape != tuple(input.shape):
+            raise RuntimeError(f"output with shape {_shape_str(input.shape)} doesn't match the "
+                               f"broadcast shape {_shape_str(shape)}")
     return apply(_L.BinaryCrossEntropyWithLogits, input, target, weight, pos_weight,
                  reduction=reduction)
 
@@ -639,6 +651,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if weight is not None and weight.numel() != dim:
         raise RuntimeError(f"inconsistent weight size, expected {dim} but got "
                            f"{_shape_str(weight.shape)}")
+    _not_differentiable("multi_margin_loss", "weight", weight)
     return apply(_L.MultiMarginLoss, input, target, weight, p=p, margin=margin,
                  reduction=reduction)
 
@@ -883,6 +896,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
                            f"tensor for argument #1 'log_probs'" + _CTC_WHERE)
     _check_float_input(lp, "ctc_loss_cpu")
     T, N, C = lp.shape
+    if lp.numel() == 0:
+        raise RuntimeError("log_probs tensor must not be empty")
     if not 0 <= blank < C:
         raise RuntimeError("blank must be in label range")
     if il.shape[0] != N:

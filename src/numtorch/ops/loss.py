@@ -93,9 +93,14 @@ class SmoothL1Loss(Node):
 
 
 class HuberLoss(Node):
-    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``."""
+    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``.
+
+    The result has the input's dtype (torch's kernel writes into ``empty_like(input)``).
+    """
 
     def forward(self, x, t, reduction="mean", delta=1.0):
+        if x.dtype.kind == "f" and t.dtype != x.dtype:
+            t = t.astype(x.dtype)
         x, t = _pair(x, t)
         d = x - t
         ad = xp.abs(d)
