@@ -324,11 +324,14 @@ def _resample_matrix(in_size, out_size, mode, antialias):
         m[dst, np.minimum(src, in_size - 1)] = 1.0
         return m
     kernel = _cubic if mode == "bicubic" else _triangle
-    if antialias and scale > 1.0:
-        # shrinking: the filter widens to cover every input pixel (PIL / torch antialias)
+    if antialias and (scale > 1.0 or mode == "bicubic"):
+        # PIL-style separable filter (torch's antialias path): when shrinking it widens to
+        # cover every input pixel; taps outside the image are dropped and weights renormalised
+        width = max(scale, 1.0)
         center = (np.arange(out_size) + 0.5) * scale
         j = np.arange(in_size)
-        w = kernel((j[None, :] + 0.5 - center[:, None]) / scale)
+        x = (j[None, :] + 0.5 - center[:, None]) / width
+        w = _cubic(x, a=-0.5) if mode == "bicubic" else kernel(x)
         return w / w.sum(axis=1, keepdims=True)
     # plain interpolation, align_corners=False, out-of-range taps clamped to the edge
     src = (np.arange(out_size) + 0.5) * scale - 0.5
@@ -431,12 +434,12 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
         cx, cy = (w - 1) * 0.5, (h - 1) * 0.5
     else:
         cx, cy = center[0], center[1]
-    m = _inverse_rotation_matrix((cx, cy), -angle)  # image y axis points down
+    m = _inverse_rotation_matrix((cx, cy), angle)
     out_h, out_w = h, w
     off_x = off_y = 0.0
     if expand:
         corners = np.array([[0, 0], [w - 1, 0], [0, h - 1], [w - 1, h - 1]], dtype=np.float64)
-        fwd = _inverse_rotation_matrix((cx, cy), angle)
+        fwd = _inverse_rotation_matrix((cx, cy), -angle)
         xs = fwd[0] * corners[:, 0] + fwd[1] * corners[:, 1] + fwd[2]
         ys = fwd[3] * corners[:, 0] + fwd[4] * corners[:, 1] + fwd[5]
         out_w = int(math.ceil(xs.max() - xs.min() + 1 - 1e-6))
