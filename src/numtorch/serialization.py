@@ -1355,9 +1355,9 @@ class _ZipReader:
             self.size = fh.tell()
             fh.seek(0)
             self.zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-                struct.error, KeyError, IndexError) as e:
-            _fail(name, f"failed reading zip archive ({e}); the file is truncated or corrupted")
+        except Exception as e:  # zipfile raises many types on damaged archives
+            _fail(name, f"failed reading zip archive ({type(e).__name__}: {e}); the file is "
+                        f"truncated or corrupted")
         self.infos = {}
         for info in self.zf.infolist():
             parts = info.filename.split("/")
@@ -1392,15 +1392,18 @@ class _ZipReader:
         return info
 
     def data_offset(self, info):
+        if not 0 <= info.header_offset <= self.size - 30:
+            _fail(self.name, f"record '{info.filename}' points outside the file")
         self.fh.seek(info.header_offset)
         h = self.fh.read(30)
         if len(h) != 30 or h[:4] != b"PK\x03\x04":
             _fail(self.name, f"bad local header for record '{info.filename}'")
         flags, method = struct.unpack_from("<HH", h, 6)
         n, e = struct.unpack_from("<HH", h, 26)
-        if self.fh.read(n) != info.orig_filename.encode("utf-8") and \
-                info.flag_bits & 0x800:
-            _fail(self.name, f"record name mismatch for '{info.filename}'")
+        codec = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        if self.fh.read(n) != info.orig_filename.encode(codec, "replace"):
+            _fail(self.name, f"record name mismatch for '{info.filename}' (local header and "
+                             f"central directory differ)")
         if info.flag_bits & 0x1:
             _fail(self.name, f"record '{info.filename}' is encrypted")
         off = info.header_offset + 30 + n + e
