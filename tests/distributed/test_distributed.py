@@ -92,9 +92,10 @@ def _replay(name, d, o):
     return model
 
 
-@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("n", [0] + SIZES)
 def test_ddp_matches_single_process_training(n, tmp_path):
-    d = _inputs(n, np.random.default_rng(n))
+    """n=0: one rank started without mpiexec."""
+    d = _inputs(max(n, 1), np.random.default_rng(n))
     inp, outp = tmp_path / "in.npz", tmp_path / "out.npz"
     np.savez(inp, **d)
     rc, out, err, _ = _launch.run(n, "mpi_ddp.py", str(inp), str(outp))

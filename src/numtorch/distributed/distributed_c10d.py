@@ -158,7 +158,8 @@ class _WorldMeta(type):
 
 
 class GroupMember(metaclass=_WorldMeta):
-    """``GroupMember.WORLD`` is the default group; non-members of a new group get NON_GROUP_MEMBER."""
+    """``GroupMember.WORLD`` is the default group; ranks outside a new group get
+    ``NON_GROUP_MEMBER``."""
 
     NON_GROUP_MEMBER = -100
 
@@ -861,7 +862,8 @@ def _splits(sizes, rows, n, what, arg):
 
 def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None,
                       group=None, async_op=False):
-    """Rank ``r`` sends split ``j`` of ``input`` (along dim 0) to rank ``j``; ``output`` receives."""
+    """Rank ``r`` sends split ``j`` of ``input`` (along dim 0) to rank ``j``, whose ``output``
+    receives the splits of all ranks in rank order."""
     pg = _resolve(group, "all_to_all_single")
     if pg is None:
         return None

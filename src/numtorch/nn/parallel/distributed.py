@@ -137,7 +137,8 @@ class _Reducer:
         self.cap = bucket_cap_bytes
         self.first_cap = first_bucket_bytes
         self.find_unused = find_unused
-        self.grad_as_view = grad_as_view
+        self.solo = pg._size == 1          # one rank: gradients are already the average
+        self.grad_as_view = grad_as_view and not self.solo
         self.state = _IDLE
         self.iterations = 0
         self.rebuilt = False
@@ -234,14 +235,14 @@ class _Reducer:
     def _mark(self, i):
         self.ready[i] = True
         self.arrival.append(i)
-        b, off, n = self.loc[i]
-        bucket = self.buckets[b]
-        g = self.params[i]._grad
-        view = self.views[i]
-        if g is None:
-            view[...] = 0
-        elif g._data is not view:
-            np.copyto(view, g._data)
+        bucket = self.buckets[self.loc[i][0]]
+        if not self.solo:
+            g = self.params[i]._grad
+            view = self.views[i]
+            if g is None:
+                view[...] = 0
+            elif g._data is not view:
+                np.copyto(view, g._data)
         bucket.pending -= 1
         if bucket.pending == 0:
             self._launch_ready()
@@ -266,6 +267,9 @@ class _Reducer:
             if bucket.work is not None:
                 bucket.work.wait()
                 bucket.work = None
+        if self.solo:
+            self._done()
+            return
         write = np.ones(len(self.params), dtype=bool)
         if self.find_unused:
             flags = self.used.astype(np.uint8)
@@ -288,6 +292,9 @@ class _Reducer:
             else:
                 np.copyto(g._data, view)
                 g._version[0] += 1
+        self._done()
+
+    def _done(self):
         self.state = _DONE
         self.iterations += 1
         if not self.rebuilt:
