@@ -103,10 +103,12 @@ def _done(t, requires_grad, device):
 
 
 # ---- in-place random fills (Tensor methods) --------------------------------------------------
-def uniform_(t, a=0.0, b=1.0, *, generator=None, **kwargs):
-    a, b = kwargs.pop("from", a), kwargs.pop("to", b)
+def _uniform_values(dt, size, a, b, generator, out=None):
+    """Checks of ``uniform_`` and its values (flat, fill order) for ``size`` elements."""
     a, b = float(_num(a)), float(_num(b))
-    dt = _check_float(t, "check_uniform_bounds")
+    if dt.kind not in "fc":
+        raise NotImplementedError(f'"check_uniform_bounds" not implemented for '
+                                  f"'{_scalar_name(dt)}'")
     if not a <= b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_g(a)}"
                            f" > to={_g(b)}")
@@ -115,23 +117,44 @@ def uniform_(t, a=0.0, b=1.0, *, generator=None, **kwargs):
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
                            f"{_scalar_name(rdt)}>::max(), but found to={_g(b)} and from={_g(a)} "
                            "which result in to-from to exceed the limit")
-    n = t._data.size * (2 if dt.kind == "c" else 1)
-    vals = _gen(generator)._uniform((n,), rdt, a, b)
-    return _store(t, vals.view(dt) if dt.kind == "c" else vals)
+    n = size * (2 if dt.kind == "c" else 1)
+    vals = _gen(generator)._uniform((n,), rdt, a, b, out=out)
+    return vals.view(dt) if dt.kind == "c" else vals
+
+
+def uniform_(t, a=0.0, b=1.0, *, generator=None, **kwargs):
+    a, b = kwargs.pop("from", a), kwargs.pop("to", b)
+    arr = t._data
+    from .autograd import grad_mode
+    direct = (arr.dtype == np.float32 and arr.flags.c_contiguous and arr.flags.writeable
+              and not (grad_mode._enabled[0] and t._rg))
+    if direct:   # write straight into the tensor's memory (the nn.init hot path)
+        _uniform_values(arr.dtype, arr.size, a, b, generator, out=arr.reshape(-1))
+        t._version[0] += 1
+        return t
+    return _store(t, _uniform_values(arr.dtype, arr.size, a, b, generator))
+
+
+def _normal_values(dt, size, mean, std, generator, contiguous=True):
+    """Checks of ``normal_`` and its values (flat, fill order); the vectorised path needs 16+
+    elements of a contiguous tensor."""
+    mean, std = float(_num(mean)), float(_num(std))
+    if dt.kind not in "fc":
+        raise NotImplementedError(f'"normal_kernel_cpu" not implemented for '
+                                  f"'{_scalar_name(dt)}'")
+    if not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_g(std)}")
+    if dt.kind == "c":   # torch fills view_as_real(self) with std / sqrt(2)
+        vals = _gen(generator)._normal((size * 2,), _real_dtype(dt), mean,
+                                       std / math.sqrt(2.0), contiguous=contiguous)
+        return vals.view(dt)
+    return _gen(generator)._normal((size,), dt, mean, std, contiguous=contiguous)
 
 
 def normal_(t, mean=0.0, std=1.0, *, generator=None):
-    mean, std = float(_num(mean)), float(_num(std))
-    dt = _check_float(t, "normal_kernel_cpu")
-    if not std >= 0.0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_g(std)}")
     arr = t._data
-    if dt.kind == "c":   # torch fills view_as_real(self) with std / sqrt(2)
-        n, std, rdt = arr.size * 2, std / math.sqrt(2.0), _real_dtype(dt)
-    else:
-        n, rdt = arr.size, dt
-    vals = _gen(generator)._normal((n,), rdt, mean, std, contiguous=arr.flags.c_contiguous)
-    return _store(t, vals.view(dt) if dt.kind == "c" else vals)
+    return _store(t, _normal_values(arr.dtype, arr.size, mean, std, generator,
+                                    arr.flags.c_contiguous))
 
 
 def _update_from(frm, digits):
@@ -187,14 +210,18 @@ def random_(t, *args, generator=None, **kwargs):
         args = (frm,) if to is _NO_TO else (frm, to)
     if kwargs:
         raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    return _store(t, _random_values(t._data.dtype, t._data.size, args, generator))
+
+
+def _random_values(dt, size, args, generator):
+    """Checks of ``random_(*args)`` and its values (flat, fill order)."""
     g = _gen(generator)
-    dt = t._data.dtype
     if dt.kind == "c":
         raise NotImplementedError(f'"random_kernel_cpu" not implemented for '
                                   f"'{_scalar_name(dt)}'")
-    shape = (t._data.size,)
+    shape = (size,)
     if not args:
-        return _store(t, g._random_full(shape, dt))
+        return g._random_full(shape, dt)
     if len(args) == 1:
         frm, to = 0, args[0]
     elif len(args) == 2:
@@ -214,9 +241,9 @@ def random_(t, *args, generator=None, **kwargs):
                 raise RuntimeError("random_ expects 'from' casted to dtype to be less than 'to' "
                                    f"casted to dtype, but got from={frm} >= to={to}")
         _check_in_range(frm, to - 1, dt)
-        return _store(t, g._randint(frm, to, shape, dt))
+        return g._randint(frm, to, shape, dt)
     if frm == _INT64_MIN:
-        return _store(t, g._random_int64_full(shape, dt))
+        return g._random_int64_full(shape, dt)
     if dt.kind == "f":
         digits = {2: 11, 4: 24, 8: 53}[dt.itemsize]
         to_inc = min(1 << digits, _INT64_MAX)
@@ -228,7 +255,7 @@ def random_(t, *args, generator=None, **kwargs):
     else:
         to_inc = 1 if dt == np.bool_ else int(np.iinfo(dt).max)
     _check_in_range(frm, to_inc, dt)
-    return _store(t, g._randint(frm, to_inc + 1, shape, dt))
+    return g._randint(frm, to_inc + 1, shape, dt)
 
 
 def bernoulli_(t, p=0.5, *, generator=None):
@@ -299,14 +326,24 @@ def log_normal_(t, mean=1.0, std=2.0, *, generator=None):
 # ---- constructors ----------------------------------------------------------------------------
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
-    t = _new(_size_arg(size), dtype, out=out)
-    return _done(uniform_(t, 0.0, 1.0, generator=generator), requires_grad, device)
+    size = _size_arg(size)
+    if out is not None:
+        return _done(uniform_(_new(size, dtype, out=out), generator=generator), requires_grad,
+                     device)
+    dt = np.dtype(_np_dtype(dtype))
+    vals = _uniform_values(dt, math.prod(size), 0.0, 1.0, generator)
+    return _done(_wrap(vals.reshape(size)), requires_grad, device)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
-    t = _new(_size_arg(size), dtype, out=out)
-    return _done(normal_(t, 0.0, 1.0, generator=generator), requires_grad, device)
+    size = _size_arg(size)
+    if out is not None:
+        return _done(normal_(_new(size, dtype, out=out), generator=generator), requires_grad,
+                     device)
+    dt = np.dtype(_np_dtype(dtype))
+    vals = _normal_values(dt, math.prod(size), 0.0, 1.0, generator)
+    return _done(_wrap(vals.reshape(size)), requires_grad, device)
 
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -345,9 +382,14 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
         lo, hi = args
     else:
         raise TypeError("randint() received an invalid combination of arguments")
-    t = _new(_size_tuple(size), dtype, _dtype.int64, out=out)
-    random_(t, int(_num(lo)), int(_num(hi)), generator=generator)
-    return _done(t, requires_grad, device)
+    size = _size_tuple(size)
+    if out is not None:
+        t = _new(size, dtype, _dtype.int64, out=out)
+        return _done(random_(t, int(_num(lo)), int(_num(hi)), generator=generator),
+                     requires_grad, device)
+    dt = np.dtype(_np_dtype(dtype, _dtype.int64))
+    vals = _random_values(dt, math.prod(size), (int(_num(lo)), int(_num(hi))), generator)
+    return _done(_wrap(vals.reshape(size)), requires_grad, device)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,

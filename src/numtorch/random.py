@@ -56,17 +56,22 @@ _MIDPOINT_MASK = np.uint64((1 << 29) - 1)   # the bits a float64 has beyond floa
 _MIDPOINT = np.uint64(1 << 28)
 
 
-def _u24(r):
-    """float32 uniforms in [0, 1): (r & 0xFFFFFF) * 2**-24, exact."""
-    out = np.empty(r.shape, dtype=_F32)
-    np.multiply(r & _M24, _F32(2.0 ** -24), out=out, dtype=_F32, casting="unsafe")
+def _u24(r, out=None):
+    """float32 uniforms in [0, 1): (r & 0xFFFFFF) * 2**-24, exact. Consumes ``r`` (uint32):
+    the result reuses its memory unless ``out`` is given."""
+    np.bitwise_and(r, _M24, out=r)
+    if out is None:
+        out = r.view(_F32)
+    np.multiply(r, _F32(2.0 ** -24), out=out, dtype=_F32, casting="unsafe")
     return out
 
 
 def _u53(r):
-    """float64 uniforms in [0, 1): (r & (2**53 - 1)) * 2**-53, exact."""
-    out = np.empty(r.shape, dtype=_F64)
-    np.multiply(r & _M53, 2.0 ** -53, out=out, dtype=_F64, casting="unsafe")
+    """float64 uniforms in [0, 1): (r & (2**53 - 1)) * 2**-53, exact. Consumes ``r`` (uint64)
+    and reuses its memory."""
+    np.bitwise_and(r, _M53, out=r)
+    out = r.view(_F64)
+    np.multiply(r, 2.0 ** -53, out=out, dtype=_F64, casting="unsafe")
     return out
 
 
@@ -165,27 +170,39 @@ def _cast_bool(mask, dt):
     return mask.astype(dt)
 
 
-def _uniform_f32(r, low, high, dt):
+_BLOCK = 1 << 16   # elements per pass where float64 temporaries are needed (cache-sized)
+
+
+def _uniform_f32(r, low, high, dt, out=None):
     """``uniform_(low, high)`` for float32 (and float16, computed in float32): x = 24-bit
     uniform, fma(x, to - from, from) with one rounding; a value equal to ``to`` becomes
-    ``from``."""
+    ``from``. Consumes ``r``; writes into ``out`` (float32) if given."""
     frm, to = _F32(low), _F32(high)
     rng = _F32(to - frm)
-    x = _u24(r)
+    if dt != np.float32:
+        out = None
     if frm == 0 and rng == 1:
-        v = x
+        v = _u24(r, out)
     elif _fma32_exact_in_f64(rng, frm):
-        v = np.empty(x.shape, dtype=_F32)
-        p = x.astype(_F64)
-        p *= float(rng)
-        p += float(frm)
-        np.copyto(v, p, casting="unsafe")
+        # x * rng = k * (rng * 2**-24) is exact in float64, so is the sum: one rounding.
+        np.bitwise_and(r, _M24, out=r)
+        v = r.view(_F32) if out is None else out
+        scale, f = float(rng) * 2.0 ** -24, float(frm)
+        t = np.empty(min(_BLOCK, r.size), dtype=_F64)
+        for s in range(0, r.size, _BLOCK):
+            tt = t[:min(_BLOCK, r.size - s)]
+            np.multiply(r[s:s + _BLOCK], scale, out=tt, dtype=_F64, casting="unsafe")
+            np.add(tt, f, out=tt)
+            np.copyto(v[s:s + _BLOCK], tt, casting="unsafe")
     else:
-        v = _fma32(x, rng, frm)
+        v = _fma32(_u24(r), rng, frm, out)
+    # values are monotone in x: clamp only if the largest x can produce ``to``
+    top = _fma32(np.array([1 - 2.0 ** -24], dtype=_F32), rng, frm)[0]
     if dt == np.float16:
         v = v.astype(dt)
-        frm, to = np.float16(frm), np.float16(to)
-    v[v == to] = frm
+        frm, to, top = np.float16(frm), np.float16(to), np.float16(top)
+    if top >= to:
+        np.copyto(v, frm, where=v == to)
     return v
 
 
@@ -199,15 +216,25 @@ def _uniform_f64(r, low, high):
 
 
 def _int_from_to(draws, rng, low, dt):
-    """``(draw % range) + from`` with int64 wraparound, then cast to ``dt``."""
+    """``(draw % range) + from`` with int64 wraparound, then cast to ``dt``. Consumes
+    ``draws``."""
     if draws.dtype == np.uint32:
-        v = (draws % np.uint32(rng)).astype(np.int64)
+        np.remainder(draws, np.uint32(rng), out=draws)
+        if dt == np.float16:
+            return _cast_int64(draws.astype(np.int64) + low, dt)
+        if (dt.kind in "iu" and dt.itemsize <= 4
+                or dt.kind == "f" and abs(low) + rng < 1 << 53):
+            # the sum is exact in the wider type, wraps like int64 -> dt would
+            wide = np.float64 if dt.kind == "f" else np.int64
+            out = np.empty(draws.shape, dtype=dt)
+            np.add(draws, low, out=out, dtype=wide, casting="unsafe")
+            return out
+        v = draws.astype(np.int64)
         v += low
-    else:
-        v = draws % np.uint64(rng)
-        v += np.uint64(low & 0xFFFF_FFFF_FFFF_FFFF)
-        v = v.view(np.int64)
-    return _cast_int64(v, dt)
+        return _cast_int64(v, dt)
+    np.remainder(draws, np.uint64(rng), out=draws)
+    draws += np.uint64(low & 0xFFFF_FFFF_FFFF_FFFF)
+    return _cast_int64(draws.view(np.int64), dt)
 
 
 def _randperm_swaps(r, n):
@@ -624,13 +651,14 @@ class Generator:
 
     # ---- primitives used by every random function --------------------------------------------
     # Each returns a flat array of ``n`` values in the order torch's kernel fills memory.
-    def _uniform(self, shape, np_dtype, low=0.0, high=1.0):
-        """``uniform_(low, high)``: one 32-bit (float32/float16) or 64-bit (float64) draw each."""
+    def _uniform(self, shape, np_dtype, low=0.0, high=1.0, out=None):
+        """``uniform_(low, high)``: one 32-bit (float32/float16) or 64-bit (float64) draw each.
+        ``out``: optional flat float32 array to write into."""
         n = _numel(shape)
         dt = np.dtype(np_dtype)
         if dt == np.float64:
             return _uniform_f64(self._raw64(n), low, high).reshape(shape)
-        return _uniform_f32(self._raw32(n), low, high, dt).reshape(shape)
+        return _uniform_f32(self._raw32(n), low, high, dt, out).reshape(shape)
 
     def _normal(self, shape, np_dtype, mean=0.0, std=1.0, contiguous=True):
         """``normal_(mean, std)``: the vectorised fill for 16+ contiguous elements, else the
@@ -722,9 +750,13 @@ class Generator:
         return _cast_bool(u < p.astype(np.float32, copy=False), dt)
 
     def _bernoulli_scalar(self, shape, p, np_dtype):
-        """``bernoulli_(p: float)``: one 64-bit draw per element, ``u < p`` in double."""
-        u = _u53(self._raw64(_numel(shape))).reshape(shape)
-        return _cast_bool(u < float(p), np.dtype(np_dtype))
+        """``bernoulli_(p: float)``: one 64-bit draw per element, ``u < p`` in double, i.e.
+        (draw & (2**53 - 1)) < p * 2**53 compared as integers."""
+        r = self._raw64(_numel(shape))
+        np.bitwise_and(r, _M53, out=r)
+        limit = math.ceil(float(p) * 2.0 ** 53)
+        keep = np.less(r, np.uint64(min(limit, 1 << 53)))
+        return _cast_bool(keep, np.dtype(np_dtype)).reshape(shape)
 
     def _exponential(self, shape, np_dtype, lambd=1.0):
         """``exponential_(lambd)``: -1/lambd * log1p(-u) in double (libm log1p)."""
