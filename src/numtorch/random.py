@@ -237,6 +237,16 @@ def _int_from_to(draws, rng, low, dt):
     return _cast_int64(draws.view(np.int64), dt)
 
 
+def _stable_order(keys, n):
+    """Indices that sort ``keys`` (ints in [0, n)) stably: 16-bit radix passes (numpy's stable
+    sort of uint16 is a radix sort)."""
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    if n > 1 << 16:
+        hi = (keys[order] >> 16).astype(np.uint16)
+        order = order[np.argsort(hi, kind="stable")]
+    return order
+
+
 def _randperm_swaps(r, n):
     """torch's CPU shuffle, ``for i < n - 1: swap(a[i], a[i + r_i % (n - i)])``, resolved
     without a Python loop. Step i finalises position i with whatever sits at its target t_i;
@@ -245,24 +255,27 @@ def _randperm_swaps(r, n):
     if n <= 1:
         return np.arange(n, dtype=np.int64)
     idx = np.arange(n, dtype=np.int64)
+    span = np.arange(n, 1, -1, dtype=np.uint32)            # n - i for i < n - 1
+    np.remainder(r, span, out=r)
     t = idx.copy()
-    t[:-1] += (r.astype(np.int64) % (n - idx[:-1]))
-    order = np.argsort(t, kind="stable")            # steps grouped by target, in step order
+    t[:-1] += r
+    order = _stable_order(t, n)                              # steps grouped by target
     ts = t[order]
-    prev_same = np.full(n, -1, dtype=np.int64)      # latest earlier step with the same target
+    prev_same = np.full(n, -1, dtype=np.int64)               # latest earlier step, same target
     same = ts[1:] == ts[:-1]
     prev_same[order[1:][same]] = order[:-1][same]
     counts = np.bincount(t, minlength=n)
-    hi = np.cumsum(counts)                          # end of each target's group in ``order``
-    # latest step before j that targets position j (the last of group j, skipping j itself)
+    hi = np.cumsum(counts)
+    # latest step before p that targets position p (the last of group p, skipping p itself)
     last = np.where(counts > 0, order[np.maximum(hi - 1, 0)], -1)
     k = np.where(last == idx, prev_same[np.maximum(last, 0)], last)
     ptr = np.where(k >= 0, k, idx)
-    while True:
-        nxt = ptr[ptr]
-        if np.array_equal(nxt, ptr):
-            break
-        ptr = nxt
+    active = np.flatnonzero(k >= 0)
+    while active.size:
+        p = ptr[active]
+        pp = ptr[p]
+        ptr[active] = pp
+        active = active[pp != p]
     return np.where(prev_same >= 0, ptr[np.maximum(prev_same, 0)], t)
 
 
