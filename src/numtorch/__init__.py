@@ -56,6 +56,9 @@ from .ops.indexing import (gather, take_along_dim, take, scatter, scatter_add, i
                            searchsorted, bincount)
 from .ops.conversion import clone
 from . import cuda, backends
+from ._storage import (UntypedStorage, TypedStorage, FloatStorage, DoubleStorage, HalfStorage,
+                       LongStorage, IntStorage, ShortStorage, CharStorage, ByteStorage,
+                       BoolStorage, ComplexFloatStorage, ComplexDoubleStorage)
 
 # Legacy typed-tensor constructors (torch.FloatTensor(...)).
 from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,
