@@ -1138,11 +1138,21 @@ class _ZipWriter:
     """Writes a stored (uncompressed) zip as torch does: records 64-byte aligned, CRC-32 in a
     data descriptor (so big records are checksummed while they are written), zip64 records."""
 
-    def __init__(self, f, prefix):
+    def __init__(self, f, prefix, writeback=False):
         self.f = f
         self.prefix = prefix
         self.pos = 0
         self.entries = []
+        self.writeback = writeback and hasattr(os, "posix_fadvise")
+
+    def _start_writeback(self, offset, length):
+        """Ask the kernel to start writing a big record to disk now, so that the final fsync
+        has little left to wait for (the file is ours: a temporary file being saved)."""
+        try:
+            self.f.flush()
+            os.posix_fadvise(self.f.fileno(), offset, length, os.POSIX_FADV_DONTNEED)
+        except (OSError, ValueError, io.UnsupportedOperation):
+            self.writeback = False
 
     def _write(self, b):
         self.f.write(b)
@@ -1170,6 +1180,8 @@ class _ZipWriter:
             self._write(mv)
             th.join()
             crc = result[0]
+            if self.writeback:
+                self._start_writeback(self.pos - size, size)
         else:
             crc = _crc32(mv)
             self._write(mv)
@@ -1215,10 +1227,10 @@ def _archive_name(f):
     return "archive"
 
 
-def _write_checkpoint(f, obj, protocol, prefix, byteorder_record):
+def _write_checkpoint(f, obj, protocol, prefix, byteorder_record, writeback=False):
     saver = _Saver()
     pkl = _dumps(obj, protocol, saver)
-    w = _ZipWriter(f, prefix)
+    w = _ZipWriter(f, prefix, writeback)
     w.record("data.pkl", pkl)
     w.record(".format_version", b"1")
     w.record(".storage_alignment", str(_ALIGN).encode())
@@ -1257,7 +1269,7 @@ def _save_to_path(path, write):
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
-            write(fh)
+            write(fh, True)
             fh.flush()
             os.fsync(fh.fileno())
         if os.path.exists(target):
@@ -1303,11 +1315,11 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL,
         raise ValueError(f"pickle_protocol must be an int in [2, {pickle.HIGHEST_PROTOCOL}], got "
                          f"{pickle_protocol!r}")
     if _use_new_zipfile_serialization:
-        def write(fh):
+        def write(fh, ours=False):
             _write_checkpoint(fh, obj, pickle_protocol, _archive_name(f),
-                              not _disable_byteorder_record)
+                              not _disable_byteorder_record, writeback=ours)
     else:
-        def write(fh):
+        def write(fh, ours=False):
             _write_legacy(fh, obj, pickle_protocol)
     if isinstance(f, (str, os.PathLike)):
         _save_to_path(f, write)

@@ -433,3 +433,15 @@ def test_extension_does_not_change_format(tmp_path):
     # (torch.load itself switches to safetensors on that extension; a file object avoids it)
     data = io.BytesIO((tmp_path / "w.safetensors").read_bytes())
     assert torch.equal(torch.load(data)["x"], torch.ones(2))
+
+
+def test_user_data_that_looks_like_a_placeholder_global_is_kept():
+    """numtorch pickles its own globals, then renames them to torch's; user bytes/strings that
+    happen to contain the same text must come through untouched."""
+    fake = b"cnumtorch.serialization\n_rebuild_tensor_v2\n"
+    obj = {"x": nt.ones(2), "raw": fake, "text": fake.decode(), "d": nt.float32,
+           "dtext": "cnumtorch._dtype\nfloat32\n"}
+    got = _torch_roundtrip_via_nt(obj)
+    assert got["raw"] == fake and got["text"] == fake.decode()
+    assert got["dtext"] == obj["dtext"] and got["d"] is torch.float32
+    assert torch.equal(got["x"], torch.ones(2))

@@ -141,7 +141,7 @@ def save_file(tensors, filename, metadata=None):
     from ..serialization import _save_to_path
     head, chunks = _layout(tensors, metadata)
 
-    def write(fh):
+    def write(fh, ours=True):
         fh.write(head)
         for _, c in chunks:
             fh.write(memoryview(c))
