@@ -4,7 +4,9 @@ collective; the job must end (non-zero) quickly with an error naming the failing
 Usage: mpi_failure.py MODE where MODE is
   raise  -- the last rank raises an uncaught exception (excepthook -> MPI_Abort)
   kill   -- the last rank kills itself with SIGKILL (the MPI launcher ends the job)
-  exit   -- the last rank returns early without error; the others time out (group timeout 3 s)
+  exit   -- the last rank returns early without error (its atexit handler tells the others)
+  sys_exit -- the last rank calls sys.exit(3)
+  stall  -- the last rank hangs; the others time out (group timeout 3 s)
   mismatch -- the ranks all_reduce tensors of different shapes, uncaught
 """
 import datetime
@@ -34,6 +36,10 @@ def main(mode):
             os.kill(os.getpid(), signal.SIGKILL)
         if mode == "exit":
             return
+        if mode == "sys_exit":
+            sys.exit(3)
+        if mode == "stall":
+            time.sleep(60)
     dist.all_reduce(t, group=group)         # the others wait here for the failed rank
     print(f"rank {rank}: unexpectedly finished", flush=True)
 

@@ -117,7 +117,9 @@ def test_ddp_matches_single_process_training(n, tmp_path):
 @pytest.mark.parametrize("mode,needle", [
     ("raise", "rank 3 of 4 failed with ValueError"),
     ("kill", "BAD TERMINATION"),
-    ("exit", "timed out after 3 s"),
+    ("exit", "rank 3 has exited while this rank waits"),
+    ("sys_exit", "rank 3 has exited while this rank waits"),
+    ("stall", "timed out after 3 s"),
     ("mismatch", "rank 3: all_reduce(shape=[4]"),
 ])
 def test_failing_rank_ends_job(mode, needle):

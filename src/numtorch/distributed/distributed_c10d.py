@@ -14,6 +14,7 @@ naming each rank's shape; set ``NUMTORCH_DISTRIBUTED_CHECKS=0`` to skip that exc
 ``init_process_group`` installs an excepthook: a rank that dies of an uncaught exception
 prints its traceback and calls ``MPI_Abort``, which ends every rank of the job at once.
 """
+import atexit
 import datetime
 import os
 import pickle
@@ -41,6 +42,8 @@ __all__ = [
 _NOT_INIT = ("Default process group has not been initialized, please make sure to call "
              "init_process_group.")
 default_pg_timeout = datetime.timedelta(minutes=30)
+_NOTICE_TAG = 77
+_EXIT_GRACE_S = 1.0      # a collective still unfinished this long after a member exited fails
 
 
 class DistError(RuntimeError):
@@ -146,6 +149,11 @@ class _State:
     groups = []           # every ProcessGroup created, for destroy_process_group()
     prev_excepthook = None
     world_comm = None
+    ctl = None            # communicator for "rank exiting" notices
+    notice = None
+    notice_req = None
+    departed = set()
+    atexit_registered = False
 
 
 _state = _State()
@@ -273,6 +281,13 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
         raise ValueError(f"rank={want_rank} does not match this process's MPI rank {mpi_rank}")
     seconds = _to_seconds(timeout) or default_pg_timeout.total_seconds()
     comm = world.Dup()
+    _state.ctl = world.Dup()
+    _state.notice = np.zeros(1, dtype=np.int64)
+    _state.notice_req = _state.ctl.Irecv(_state.notice, MPI.ANY_SOURCE, _NOTICE_TAG)
+    _state.departed = set()
+    if not _state.atexit_registered:
+        atexit.register(_at_exit)        # runs before mpi4py's MPI_Finalize (LIFO)
+        _state.atexit_registered = True
     pg = ProcessGroup(comm, range(mpi_size), seconds, group_name or "0")
     _state.default_pg = pg
     _state.groups = [pg]
@@ -295,6 +310,9 @@ def destroy_process_group(group=None):
             raise AssertionError("Process group cannot be None")   # torch's error here
         for pg in _state.groups:
             pg._comm.Free()
+        _cancel_notices()
+        _state.ctl.Free()
+        _state.ctl = None
         _state.groups = []
         _state.default_pg = None
         if _state.prev_excepthook is not None:
@@ -405,12 +423,52 @@ def _wait_requests(reqs, seconds, what, pg, statuses=None):
             from None
 
 
+def _check_notices():
+    """Collect the "I am exiting" notices that ranks send from their atexit handler."""
+    req = _state.notice_req
+    while req is not None and req.Test():
+        _state.departed.add(int(_state.notice[0]))
+        req = _state.notice_req = _state.ctl.Irecv(_state.notice, _MPI.ANY_SOURCE, _NOTICE_TAG)
+
+
+def _departed_member(pg):
+    _check_notices()
+    for r in pg._ranks:
+        if r in _state.departed:
+            return r
+    return None
+
+
+def _at_exit():
+    """This process leaves with the process group alive: tell the other ranks, so that a
+    rank waiting for it in a collective fails at once instead of after the timeout."""
+    pg = _state.default_pg
+    if pg is None or _state.ctl is None:
+        return
+    me = pg._rank
+    msg = np.array([me], dtype=np.int64)
+    reqs = [_state.ctl.Isend(msg, r, _NOTICE_TAG) for r in range(pg._size) if r != me]
+    deadline = time.monotonic() + 1.0
+    while reqs and not _MPI.Request.Testall(reqs) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    _cancel_notices()
+
+
+def _cancel_notices():
+    req, _state.notice_req = _state.notice_req, None
+    if req is not None:
+        req.Cancel()
+        req.Wait()
+
+
 def _poll(reqs, seconds, what, pg, statuses):
     Testall = _MPI.Request.Testall
     if Testall(reqs, statuses):
         return
     start = time.monotonic()
     spins = 0
+    next_check = 0.1          # look for "exiting" notices from the group's ranks
+    gone = None
     while not Testall(reqs, statuses):
         spins += 1
         if spins & 63:
@@ -421,6 +479,15 @@ def _poll(reqs, seconds, what, pg, statuses):
                 f"[rank {get_rank()}] {what} timed out after {seconds:g} s waiting for the "
                 f"other ranks of {pg!r}: a rank has stopped, exited or is stuck before this "
                 f"collective")
+        if waited > next_check:
+            next_check = waited + 0.1
+            if gone is None:
+                gone = _departed_member(pg)
+                gone_at = waited
+            elif waited - gone_at > _EXIT_GRACE_S:    # it will not take part any more
+                raise DistBackendError(
+                    f"[rank {get_rank()}] {what}: rank {gone} has exited while this rank "
+                    f"waits for it in a collective of {pg!r}")
         # Leave the core to ranks that still compute when the wait is long (oversubscription).
         if waited > 0.01:
             time.sleep(0.0002)
