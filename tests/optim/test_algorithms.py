@@ -29,6 +29,12 @@ CASES = [
     ("Adam", dict(lr=0.01, maximize=True, decoupled_weight_decay=True, weight_decay=0.1),
      dict(amsgrad=True), False),
     ("Adam", dict(lr=0.01, foreach=True), None, False),
+    ("Adam", dict(lr=0.01, fused=True, amsgrad=True), dict(weight_decay=0.1), False),
+    ("AdamW", dict(lr=0.01, fused=True), None, False),
+    ("SGD", dict(lr=0.05, momentum=0.9, fused=True), None, False),
+    ("Adagrad", dict(lr=0.1, fused=True), None, False),
+    ("SGD", dict(lr=0.05, momentum=0.9, foreach=True), dict(nesterov=True), False),
+    ("RMSprop", dict(lr=0.01, foreach=True, centered=True), None, False),
     ("AdamW", dict(lr=0.01), dict(weight_decay=0.5), True),
     ("AdamW", dict(lr=0.01, amsgrad=True, maximize=True), dict(lr=0.002), False),
     ("Adamax", dict(lr=0.01), dict(lr=0.05, betas=(0.5, 0.9)), True),
@@ -181,3 +187,21 @@ def test_complex_parameters(name):
         opt_nt.step()
         opt_th.step()
     np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-10)
+
+
+def test_adam_tensor_betas():
+    ps_nt, ps_th = make_params(np.float64)
+    opt_nt = nt.optim.Adam(ps_nt, lr=0.01, betas=(nt.tensor([0.8]), nt.tensor(0.95)))
+    opt_th = torch.optim.Adam(ps_th, lr=0.01, betas=(torch.tensor([0.8]), torch.tensor(0.95)))
+    _run(opt_nt, opt_th, ps_nt, ps_th, 0, 20, False)
+    assert_params_close(ps_nt, ps_th, 1e-10)
+    assert opt_nt.param_groups[0]["betas"][0].shape == opt_th.param_groups[0]["betas"][0].shape
+    for bad in ((0.9, "t"), ("t2", "t")):  # mixed float/tensor; a 2-element tensor
+        errs = []
+        for mod, ps in ((nt, ps_nt), (torch, ps_th)):
+            betas = tuple(mod.tensor(0.9) if b == "t" else mod.tensor([0.9, 0.8]) if b == "t2"
+                          else b for b in bad)
+            with pytest.raises(Exception) as e:
+                mod.optim.Adam(ps, betas=betas)
+            errs.append((type(e.value), str(e.value)))
+        assert errs[0] == errs[1]

@@ -3,8 +3,8 @@ import numpy as np
 
 from .._tensor import Tensor
 from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _lerp_, _scalar_tensor, _to_scalar,
-                        _validate, _value, _zeros_like)
+                        _check_unsupported, _closure_loss, _lerp_, _rdiv, _scalar_tensor,
+                        _to_scalar, _validate, _value, _zeros_like)
 
 __all__ = ["Adam", "adam"]
 
@@ -173,7 +173,7 @@ def _single_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, s
         step = float(step_t)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
-        step_size = lr / bias_correction1
+        step_size = _rdiv(lr, bias_correction1)
         bias_correction2_sqrt = bias_correction2 ** 0.5
         if amsgrad:
             max_sq = _as_real(max_exp_avg_sqs[i]) if has_complex else max_exp_avg_sqs[i]

@@ -109,10 +109,23 @@ def _to_scalar(x):
 
 
 def _value(x):
-    """Python number of a hyper-parameter (a float, or a one-element tensor)."""
+    """A hyper-parameter as a number for the array math.
+
+    A one-element tensor becomes a NumPy scalar of its dtype: NumPy then combines it with
+    arrays and Python floats as torch combines a 0-dim tensor (e.g. Adam's bias corrections
+    with tensor betas are computed in float32, as in torch).
+    """
     if isinstance(x, Tensor):
-        return x._data.reshape(()).item()
+        return x._data.reshape(())[()]
     return x
+
+
+def _rdiv(num, den):
+    """``num / den`` where ``den`` may stand for a 0-dim tensor (a NumPy scalar): torch computes
+    ``number / tensor`` as ``tensor.reciprocal() * number``."""
+    if isinstance(den, np.generic) and not isinstance(num, np.generic):
+        return np.reciprocal(den) * num
+    return num / den
 
 
 def _as_real(a):
@@ -164,21 +177,6 @@ def _lerp_(a, b, w):
     else:
         d *= 1.0 - w
         np.subtract(b, d, out=a)
-
-
-def _use_grad(step):
-    """Run ``step`` with grad mode off (the update must not be recorded by autograd)."""
-
-    @functools.wraps(step)
-    def wrapper(*args, **kwargs):
-        prev = _gm._enabled[0]
-        _gm._enabled[0] = False
-        try:
-            return step(*args, **kwargs)
-        finally:
-            _gm._enabled[0] = prev
-
-    return wrapper
 
 
 def _closure_loss(closure):

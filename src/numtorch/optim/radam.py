@@ -144,7 +144,8 @@ def _single_tensor_radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, b
         if rho_t > 5.0:
             adaptive = np.sqrt(exp_avg_sq)
             adaptive += eps
-            np.divide(bias_correction2 ** 0.5, adaptive, out=adaptive)
+            np.reciprocal(adaptive, out=adaptive)  # torch: number / tensor = reciprocal * number
+            adaptive *= bias_correction2 ** 0.5
             upd *= adaptive
             upd *= ((rho_t - 4) * (rho_t - 2) * rho_inf
                     / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
