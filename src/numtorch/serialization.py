@@ -189,7 +189,8 @@ def _apply_state(obj, state, what):
         raise pickle.UnpicklingError(f"{what}: state must be a dict, got {type(state).__name__}")
     tensor = isinstance(obj, Tensor)
     for k, v in state.items():
-        if type(k) is not str or k.startswith("__") or (tensor and k.startswith("_")):
+        if type(k) is not str or k.startswith("__") or (tensor and (
+                k.startswith("_") or hasattr(type(obj), k))):  # never shadow a method
             raise pickle.UnpicklingError(f"{what}: refusing to set attribute {k!r:.80}")
         obj.__dict__[k] = v
     return obj
@@ -997,7 +998,9 @@ class _Saver:
         if flat is not None and flat.size % item == 0:
             off = arr.__array_interface__["data"][0] - flat.__array_interface__["data"][0]
             strides = arr.strides
-            if (0 <= off <= flat.size and off % item == 0
+            end = off + item + sum((n - 1) * s for n, s in zip(arr.shape, strides)) \
+                if arr.size else off
+            if (0 <= off <= flat.size and off % item == 0 and end <= flat.size
                     and all(s >= 0 and s % item == 0 for s in strides)):
                 ref = self.storage_ref(flat, dt, flat.size // item)
                 return ref, off // item, tuple(arr.shape), tuple(s // item for s in strides)

@@ -445,3 +445,15 @@ def test_user_data_that_looks_like_a_placeholder_global_is_kept():
     assert got["raw"] == fake and got["text"] == fake.decode()
     assert got["dtext"] == obj["dtext"] and got["d"] is torch.float32
     assert torch.equal(got["x"], torch.ones(2))
+
+
+def test_user_attributes_on_tensors_and_parameters_both_ways():
+    p, t = nt.nn.Parameter(nt.ones(2)), nt.ones(2)
+    p.note, t.tag = "hi", 7
+    got = _torch_roundtrip_via_nt({"p": p, "t": t})
+    assert got["p"].note == "hi" and got["t"].tag == 7
+    tp, tt = torch.nn.Parameter(torch.ones(2)), torch.ones(2)
+    tp.note, tt.tag = "hello", 5
+    back = _nt_roundtrip_via_torch({"p": tp, "t": tt})
+    assert back["p"].note == "hello" and back["t"].tag == 5
+    assert type(back["p"]) is nt.nn.Parameter and type(back["t"]) is nt.Tensor

@@ -19,7 +19,6 @@ import pytest
 
 import numtorch as nt
 from numtorch import serialization
-from ..conftest import torch  # noqa: F401  (torch is the oracle for the error type below)
 
 _FLAG = []
 
