@@ -310,7 +310,8 @@ class _Reducer:
         if self.pg._size > 1:
             _c10d.Work(self.pg, [self.pg._comm.Ibcast(order, 0)], "DDP bucket order").wait()
         got = [int(i) for i in order if i >= 0]
-        rest = [i for i in reversed(range(n)) if i not in set(got)]
+        have = set(got)
+        rest = [i for i in reversed(range(n)) if i not in have]
         new = got + rest
         old = [i for b in self.buckets for i in b.members]
         if new != old:
