@@ -13,6 +13,7 @@ is the raw source, with its ``{key, pos}`` state set from torch's ``{state, left
 A 64-bit draw is two 32-bit outputs, the first in the high half.
 """
 import contextlib
+import functools
 import math
 import os
 
@@ -52,6 +53,8 @@ _F32 = np.float32
 _F64 = np.float64
 _M24 = np.uint32(0xFFFFFF)
 _M53 = np.uint64((1 << 53) - 1)
+_M53_INT = (1 << 53) - 1
+_SMALL = 64   # the serial normal path switches to plain Python floats up to this size
 _MIDPOINT_MASK = np.uint64((1 << 29) - 1)   # the bits a float64 has beyond float32 precision
 _MIDPOINT = np.uint64(1 << 28)
 
@@ -183,6 +186,8 @@ def _uniform_f32(r, low, high, dt, out=None):
         out = None
     if frm == 0 and rng == 1:
         v = _u24(r, out)
+        if dt == np.float32:
+            return v          # at most 1 - 2**-24: never equals ``to``
     elif _fma32_exact_in_f64(rng, frm):
         # x * rng = k * (rng * 2**-24) is exact in float64, so is the sum: one rounding.
         np.bitwise_and(r, _M24, out=r)
@@ -197,13 +202,18 @@ def _uniform_f32(r, low, high, dt, out=None):
     else:
         v = _fma32(_u24(r), rng, frm, out)
     # values are monotone in x: clamp only if the largest x can produce ``to``
-    top = _fma32(np.array([1 - 2.0 ** -24], dtype=_F32), rng, frm)[0]
+    top = _largest_uniform_f32(float(rng), float(frm))
     if dt == np.float16:
         v = v.astype(dt)
         frm, to, top = np.float16(frm), np.float16(to), np.float16(top)
     if top >= to:
         np.copyto(v, frm, where=v == to)
     return v
+
+
+@functools.lru_cache(maxsize=64)
+def _largest_uniform_f32(rng, frm):
+    return _fma32(np.array([1 - 2.0 ** -24], dtype=_F32), _F32(rng), _F32(frm))[0]
 
 
 def _uniform_f64(r, low, high):
@@ -699,6 +709,8 @@ class Generator:
 
     def _normal_serial(self, n, mean, std):
         """``n`` doubles from torch's scalar ``normal_distribution<double>`` (uses the cache)."""
+        if n <= _SMALL:
+            return self._normal_serial_small(n, float(mean), float(std))
         samples = np.empty(n, dtype=np.float64)
         k = 0
         if n and self._normal_cache is not None:
@@ -715,6 +727,33 @@ class Generator:
             if m % 2:
                 self._normal_cache = float(sin_s[-1])
         return _fma64(samples, float(std), float(mean))
+
+    def _normal_serial_small(self, n, mean, std):
+        """``_normal_serial`` in plain Python floats (small tensors: no per-call array work)."""
+        out = []
+        cache = self._normal_cache
+        if n and cache is not None:
+            out.append(cache)
+            cache = None
+        pairs = (n - len(out) + 1) // 2
+        if pairs:
+            raw = self._bitgen.random_raw(4 * pairs).tolist()
+            self._fresh = False
+            log1p, sqrt, cos, sin = math.log1p, math.sqrt, math.cos, math.sin
+            for i in range(0, 4 * pairs, 4):
+                u1 = (((raw[i] << 32) | raw[i + 1]) & _M53_INT) * 2.0 ** -53
+                u2 = (((raw[i + 2] << 32) | raw[i + 3]) & _M53_INT) * 2.0 ** -53
+                radius = sqrt(-2.0 * log1p(-u2))
+                theta = 6.283185307179586 * u1
+                out.append(radius * cos(theta))
+                if len(out) < n:
+                    out.append(radius * sin(theta))
+                else:
+                    cache = radius * sin(theta)
+        self._normal_cache = cache
+        if std == 1.0 and mean == 0.0:
+            return np.array([v + 0.0 for v in out], dtype=_F64)
+        return _fma64(np.array(out, dtype=_F64), std, mean)
 
     def _randint(self, low, high, shape, np_dtype=np.int64):
         """``random_(low, high)``: (draw mod range) + low; 64-bit draws once range >= 2**28."""
