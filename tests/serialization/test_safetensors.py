@@ -135,3 +135,40 @@ def test_malformed_files_raise(case, tmp_path):
         st.load_file(tmp_path / "bad.st")
     with pytest.raises(Exception):  # the reference library refuses it as well
         st_np.load(bad)
+
+
+def test_save_model_load_model_with_tied_weights(tmp_path):
+    class TiedT(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Parameter(torch.randn(3, 2))
+            self.register_buffer("n", torch.tensor(4))
+            self.b = self.a  # tied
+
+    class TiedN(nt.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nt.nn.Parameter(nt.zeros(3, 2))
+            self.register_buffer("n", nt.tensor(0))
+            self.b = self.a
+
+    mt = TiedT()
+    st_torch.save_model(mt, tmp_path / "t.st")
+    mn = TiedN()
+    assert st.load_model(mn, tmp_path / "t.st") == (set(), [])
+    assert_close(mn.a, mt.a)
+    assert mn.b is mn.a and mn.n.item() == 4
+    st.save_model(mn, tmp_path / "n.st")
+    assert (tmp_path / "n.st").read_bytes() == (tmp_path / "t.st").read_bytes()
+    mt2 = TiedT()
+    assert st_torch.load_model(mt2, tmp_path / "n.st") == (set(), [])
+    assert_close(mn.a, mt2.a)
+    with pytest.raises(RuntimeError, match="Missing key"):
+        st.load_model(TiedN(), _without(tmp_path, "n"))
+
+
+def _without(tmp_path, key):
+    data = st.load_file(tmp_path / "t.st")
+    del data[key]
+    st.save_file(data, tmp_path / "partial.st")
+    return tmp_path / "partial.st"

@@ -22,7 +22,8 @@ import numpy as np
 
 from .. import _dtype
 
-__all__ = ["save", "save_file", "load", "load_file", "safe_open", "SafetensorError"]
+__all__ = ["save", "save_file", "load", "load_file", "safe_open", "save_model", "load_model",
+           "SafetensorError"]
 
 _MAX_HEADER = 100_000_000
 
@@ -289,3 +290,77 @@ class safe_open:
         if name not in self._entries:
             raise SafetensorError(f"File does not contain tensor {name}")
         return _tensor(self._buf, self._start, *self._entries[name], name, self._where)
+
+
+def _shared_groups(state_dict):
+    """Names of tensors that are the same memory (tied weights), grouped; groups of >1 only."""
+    groups = {}
+    for k, v in state_dict.items():
+        a = v._data
+        if a.size:
+            key = (a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str)
+            groups.setdefault(key, []).append(k)
+    return [sorted(g) for g in groups.values() if len(g) > 1]
+
+
+def _remove_duplicate_names(state_dict, preferred_names=()):
+    """{kept name: [names of the same tensor]}; keeps a preferred name, else the first."""
+    preferred = set(preferred_names)
+    out = {}
+    for group in _shared_groups(state_dict):
+        keep = next((n for n in group if n in preferred), group[0])
+        out[keep] = [n for n in group if n != keep]
+    return out
+
+
+def save_model(model, filename, metadata=None, force_contiguous=False):
+    """Save ``model.state_dict()``, storing tied weights once (``safetensors.torch.save_model``).
+
+    Each dropped duplicate name is recorded in the metadata as ``{dropped: kept}``.
+
+    Args:
+        model (nn.Module): the model.
+        filename (str or os.PathLike): where to write.
+        metadata (dict[str, str], optional): free text stored in the header.
+        force_contiguous (bool): save non-contiguous tensors as contiguous copies.
+    """
+    state_dict = dict(model.state_dict())
+    for kept, removed in _remove_duplicate_names(state_dict).items():
+        for name in removed:
+            metadata = {} if metadata is None else metadata
+            metadata.setdefault(name, kept)
+            del state_dict[name]
+    if force_contiguous:
+        state_dict = {k: v.contiguous() for k, v in state_dict.items()}
+    try:
+        save_file(state_dict, filename, metadata=metadata)
+    except ValueError as e:
+        raise ValueError(f"{e} Or use save_model(..., force_contiguous=True), read the docs "
+                         f"for potential caveats.") from None
+
+
+def load_model(model, filename, strict=True, device="cpu"):
+    """Load a file written by :func:`save_model` into ``model`` (tied weights included).
+
+    Returns:
+        (missing, unexpected): sets of key names, as ``safetensors.torch.load_model``.
+    """
+    state_dict = load_file(filename, device=device)
+    to_removes = _remove_duplicate_names(model.state_dict(), preferred_names=state_dict.keys())
+    missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    missing, unexpected = set(missing), list(unexpected)
+    for removed in to_removes.values():
+        for name in removed:
+            if name in missing:
+                missing.remove(name)
+            else:
+                unexpected.append(name)
+    if strict and (missing or unexpected):
+        details = []
+        if missing:
+            details.append(f"Missing key(s) in state_dict: {', '.join(sorted(missing))}.")
+        if unexpected:
+            details.append(f"Unexpected key(s) in state_dict: {', '.join(sorted(unexpected))}.")
+        raise RuntimeError(f"Error(s) in loading state_dict for {type(model).__name__}:\n\t"
+                           + "\n\t".join(details))
+    return missing, unexpected
