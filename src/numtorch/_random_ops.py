@@ -13,7 +13,8 @@ import numpy as np
 
 from . import _dtype
 from ._tensor import Tensor, _wrap
-from ._creation import _finish, _size_arg, _np_dtype, _num
+from ._creation import _size_arg, _np_dtype, _num
+from ._size import device as _device
 from .random import _gen
 
 _INT64_MIN = -(1 << 63)
@@ -93,7 +94,6 @@ def _like(input, dtype):
 
 
 def _done(t, requires_grad, device):
-    from ._creation import _device
     if device is not None and _device(device).type != "cpu":
         from .ops._devices import check_device
         check_device(_device(device))
@@ -178,6 +178,11 @@ def _to_float(v, digits):
     return float({11: np.float16, 24: np.float32, 53: np.float64}[digits](v))
 
 
+_INT_RANGE = {np.dtype(t): (int(np.iinfo(t).min), int(np.iinfo(t).max))
+              for t in (np.int8, np.uint8, np.int16, np.int32, np.int64)}
+_INT_RANGE[np.dtype(np.bool_)] = (0, 1)
+
+
 def _check_in_range(frm, to_inc, dt):
     if dt.kind == "f":
         digits = {2: 11, 4: 24, 8: 53}[dt.itemsize]
@@ -193,7 +198,7 @@ def _check_in_range(frm, to_inc, dt):
                               "become an error in version 1.7 release, please fix the code in "
                               "advance", UserWarning, stacklevel=4)
     else:
-        lo, hi = (0, 1) if dt == np.bool_ else (int(np.iinfo(dt).min), int(np.iinfo(dt).max))
+        lo, hi = _INT_RANGE.get(dt) or (int(np.iinfo(dt).min), int(np.iinfo(dt).max))
         for v, name in ((frm, "from"), (to_inc, "to - 1")):
             if not lo <= v <= hi:
                 raise RuntimeError(f"{name} is out of bounds for {_CPP_NAME[dt.name]}")
@@ -253,7 +258,7 @@ def _random_values(dt, size, args, generator):
                                f"to 'to_inc' casted to dtype, but got from={frm} > "
                                f"to_inc={to_inc}")
     else:
-        to_inc = 1 if dt == np.bool_ else int(np.iinfo(dt).max)
+        to_inc = _INT_RANGE[dt][1] if dt in _INT_RANGE else int(np.iinfo(dt).max)
     _check_in_range(frm, to_inc, dt)
     return g._randint(frm, to_inc + 1, shape, dt)
 

@@ -55,6 +55,7 @@ _M24 = np.uint32(0xFFFFFF)
 _M53 = np.uint64((1 << 53) - 1)
 _M53_INT = (1 << 53) - 1
 _SMALL = 64   # the serial normal path switches to plain Python floats up to this size
+_FEW = 1024   # below this many draws, read the bit generator's raw outputs directly
 _MIDPOINT_MASK = np.uint64((1 << 29) - 1)   # the bits a float64 has beyond float32 precision
 _MIDPOINT = np.uint64(1 << 28)
 
@@ -664,12 +665,20 @@ class Generator:
         """``n`` 32-bit engine outputs (uint32)."""
         if n:
             self._fresh = False
+        if n < _FEW:   # Generator.integers has ~20 us of argument checks per call
+            return self._bitgen.random_raw(n).astype(np.uint32)
         return self._ints.integers(0, 1 << 32, n, dtype=np.uint32)
 
     def _raw64(self, n):
         """``n`` 64-bit draws (uint64): two engine outputs each, the first in the high half."""
         if n:
             self._fresh = False
+        if n < _FEW:
+            r = self._bitgen.random_raw(2 * n)
+            hi = r[0::2]
+            hi <<= np.uint64(32)
+            hi |= r[1::2]
+            return hi
         return self._ints.integers(0, (1 << 64) - 1, n, dtype=np.uint64, endpoint=True)
 
     # ---- primitives used by every random function --------------------------------------------
