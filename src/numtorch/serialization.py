@@ -56,7 +56,7 @@ DEFAULT_PROTOCOL = 2
 MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
 PROTOCOL_VERSION = 1001
 _ALIGN = 64
-_BIG_RECORD = 1 << 22  # records at least this big get their CRC computed on a second thread
+_BIG_RECORD = 1 << 18  # records at least this big get their CRC computed on a second thread
 _U32 = 0xFFFFFFFF
 
 _crc32_on_save = [True]
@@ -1161,7 +1161,9 @@ class _ZipWriter:
         self.f.write(b)
         self.pos += len(b)
 
-    def record(self, name, data):
+    def record(self, name, data, crc_future=None):
+        """Write one record; ``crc_future`` (optional) computes its CRC-32 on another thread
+        while the data is written (the CRC goes in the data descriptor after the data)."""
         mv = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
         name_b = f"{self.prefix}/{name}".encode("utf-8")
         size = mv.nbytes
@@ -1176,18 +1178,14 @@ class _ZipWriter:
         self._write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 45 if zip64 else 20, 0x0808, 0, 0,
                                 33, 0, _U32 if zip64 else 0, _U32 if zip64 else 0,
                                 len(name_b), len(extra)) + name_b + extra)
-        if size >= _BIG_RECORD and _crc32_on_save[0]:
-            result = []
-            th = threading.Thread(target=lambda: result.append(zlib.crc32(mv)), daemon=True)
-            th.start()
+        if crc_future is not None:
             self._write(mv)
-            th.join()
-            crc = result[0]
-            if self.writeback:
-                self._start_writeback(self.pos - size, size)
+            crc = crc_future.result()
         else:
             crc = _crc32(mv)
             self._write(mv)
+        if self.writeback and size >= 1 << 20:
+            self._start_writeback(self.pos - size, size)
         if zip64:
             self._write(struct.pack("<IIQQ", 0x08074B50, crc, size, size))
         else:
@@ -1230,6 +1228,15 @@ def _archive_name(f):
     return "archive"
 
 
+def _crc_pool(records):
+    """A one-thread pool for CRC-32s when some record is big enough to be worth it (a new one
+    per call: a pool kept across calls would not survive fork())."""
+    if not any(flat.size >= _BIG_RECORD for _, flat in records):
+        return None
+    from concurrent.futures import ThreadPoolExecutor
+    return ThreadPoolExecutor(1)
+
+
 def _write_checkpoint(f, obj, protocol, prefix, byteorder_record, writeback=False):
     saver = _Saver()
     pkl = _dumps(obj, protocol, saver)
@@ -1239,8 +1246,15 @@ def _write_checkpoint(f, obj, protocol, prefix, byteorder_record, writeback=Fals
     w.record(".storage_alignment", str(_ALIGN).encode())
     if byteorder_record:
         w.record("byteorder", sys.byteorder.encode())
-    for key, flat in saver.records:
-        w.record(f"data/{key}", flat)
+    pool = _crc_pool(saver.records) if _crc32_on_save[0] else None
+    try:
+        futures = [pool.submit(zlib.crc32, memoryview(flat)) if pool and flat.size >= _BIG_RECORD
+                   else None for _, flat in saver.records]
+        for (key, flat), fut in zip(saver.records, futures):
+            w.record(f"data/{key}", flat, fut)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     w.record("version", b"3\n")
     w.record(".data/serialization_id", f"{secrets.randbits(128):040d}".encode())
     w.finish()
