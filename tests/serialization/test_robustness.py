@@ -246,3 +246,17 @@ def test_random_damage_never_loads_wrong_data():
         outcomes.add("same")
     # data.pkl is CRC-checked, so damage inside it is a RuntimeError before unpickling
     assert "RuntimeError" in outcomes and outcomes <= {"RuntimeError", "UnpicklingError", "same"}
+
+
+def test_overwriting_a_file_that_is_still_mapped(tmp_path):
+    """Saving over a checkpoint whose tensors are memory-mapped (mmap=True, safetensors) must
+    not disturb them: the new file replaces the old one instead of truncating it in place."""
+    from numtorch.utils import safetensors as st
+    path, spath = tmp_path / "m.pt", tmp_path / "m.safetensors"
+    nt.save({"w": nt.arange(1000.)}, path)
+    st.save_file({"w": nt.arange(1000.)}, spath)
+    mapped, smapped = nt.load(path, mmap=True), st.load_file(spath)
+    nt.save({"w": nt.zeros(10)}, path)
+    st.save_file({"w": nt.zeros(10)}, spath)
+    assert mapped["w"].sum().item() == smapped["w"].sum().item() == 499500.0
+    assert nt.load(path)["w"].tolist() == st.load_file(spath)["w"].tolist() == [0.0] * 10
