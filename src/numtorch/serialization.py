@@ -274,6 +274,15 @@ def _safe_bytearray(*args):
     raise pickle.UnpicklingError("bytearray() is only allowed from bytes or latin-1 text")
 
 
+def _safe_bytes(*args):
+    """``bytes()`` as protocol <= 2 pickles write ``b""``: no argument, or bytes."""
+    if not args:
+        return b""
+    if len(args) == 1 and type(args[0]) in (bytes, bytearray):
+        return bytes(args[0])
+    raise pickle.UnpicklingError("bytes() is only allowed without arguments or from bytes")
+
+
 def _safe_complex(real=0, imag=0):
     if type(real) not in (int, float) or type(imag) not in (int, float):
         raise pickle.UnpicklingError("complex() is only allowed from two numbers")
@@ -327,6 +336,7 @@ def _build_allowed():
         "builtins.set": _safe_set,
         "builtins.frozenset": _safe_frozenset,
         "builtins.bytearray": _safe_bytearray,
+        "builtins.bytes": _safe_bytes,
         "builtins.complex": _safe_complex,
         "_codecs.encode": _codecs_encode,
         "torch.Size": Size,
