@@ -22,6 +22,7 @@ from ..ops import elementwise as _E
 from ..ops import reduction as _R
 from ..ops.activation import log_softmax, logsigmoid
 from ..ops._utils import shape_str as _shape_str
+from . import _reduction as _reduction_mod
 
 __all__ = ["l1_loss", "mse_loss", "cross_entropy", "nll_loss", "poisson_nll_loss",
            "gaussian_nll_loss", "kl_div", "binary_cross_entropy",
@@ -34,20 +35,7 @@ __all__ = ["l1_loss", "mse_loss", "cross_entropy", "nll_loss", "poisson_nll_loss
 # ---- reduction arguments (torch.nn._reduction) -----------------------------------------
 def _legacy_get_string(size_average, reduce, emit_warning=True):
     """The reduction string meant by the deprecated ``size_average``/``reduce`` pair."""
-    if size_average is None:
-        size_average = True
-    if reduce is None:
-        reduce = True
-    if size_average and reduce:
-        ret = "mean"
-    elif reduce:
-        ret = "sum"
-    else:
-        ret = "none"
-    if emit_warning:
-        warnings.warn("size_average and reduce args will be deprecated, please use "
-                      f"reduction='{ret}' instead.", stacklevel=3)
-    return ret
+    return _reduction_mod.legacy_get_string(size_average, reduce, emit_warning)
 
 
 def _get_enum(reduction):

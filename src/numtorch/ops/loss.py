@@ -571,7 +571,7 @@ class CtcLoss(Node):
             a_end = alpha[tlast, rows, end]
             a_end2 = xp.where(tl > 0, alpha[tlast, rows, end - 1], ninf)
             nll = -xp.logaddexp(a_end, a_end2)
-            nll = xp.where(il == 0, xp.where(tl == 0, 0, xp.inf), nll).astype(dt, copy=False)
+            nll = xp.where(il == 0, xp.where(tl == 0, -0.0, xp.inf), nll).astype(dt, copy=False)
         self.save_for_backward(lp, lpe, alpha, ext, skip, il, tl, nll)
         self.blank, self.zero_infinity = blank, zero_infinity
         return nll
