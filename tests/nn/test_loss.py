@@ -747,3 +747,17 @@ def test_kl_div_mean_warns_like_torch():
 def test_size_mismatch_warns_like_torch():
     with pytest.warns(UserWarning, match=r"Using a target size \((num)?torch.Size\(\[1, 3\]\)\)"):
         NF.mse_loss(nt.zeros(3), nt.zeros(1, 3))
+
+
+def test_reduction_helpers_match_torch():
+    import numtorch.nn._reduction as NR
+    import torch.nn._reduction as TR
+    for r in ("none", "mean", "sum"):
+        assert NR.get_enum(r) == TR.get_enum(r)
+    for sa, rd in LEGACY:
+        assert NR.legacy_get_string(sa, rd, emit_warning=False) == \
+            TR.legacy_get_string(sa, rd, emit_warning=False)
+        assert NR.legacy_get_enum(sa, rd, emit_warning=False) == \
+            TR.legacy_get_enum(sa, rd, emit_warning=False)
+    with pytest.raises(ValueError, match="avg is not a valid value for reduction"):
+        NR.get_enum("avg")

@@ -89,11 +89,7 @@ def _is_float(x):
     return x._data.dtype.kind == "f"
 
 
-def _is_int(x):
-    return x._data.dtype.kind in "iu"
-
-
-def _check_long(target, fn_name=None):
+def _check_long(target):
     if target._data.dtype != np.int64:
         raise RuntimeError(f"expected scalar type Long but found {_type_name(target)}")
 
