@@ -50,7 +50,8 @@ from ._tensor import Tensor, _init, _wrap
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
            "safe_globals", "get_unsafe_globals_in_checkpoint", "set_crc32_options",
-           "get_crc32_options", "default_restore_location", "DEFAULT_PROTOCOL"]
+           "get_crc32_options", "set_load_crc32_check", "default_restore_location",
+           "DEFAULT_PROTOCOL"]
 
 DEFAULT_PROTOCOL = 2
 MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
@@ -60,6 +61,7 @@ _BIG_RECORD = 1 << 18  # records at least this big get their CRC computed on a s
 _U32 = 0xFFFFFFFF
 
 _crc32_on_save = [True]
+_crc32_on_load = [True]
 
 
 def set_crc32_options(compute_crc32):
@@ -69,6 +71,13 @@ def set_crc32_options(compute_crc32):
 
 def get_crc32_options():
     return _crc32_on_save[0]
+
+
+def set_load_crc32_check(enabled):
+    """Whether ``load`` verifies each storage record's CRC-32 (numtorch's default: True; torch
+    never checks). Turning it off saves one pass over the data (about 0.05 s per 100 MB) at the
+    price of not noticing damaged tensor data; ``data.pkl`` is always checked."""
+    _crc32_on_load[0] = bool(enabled)
 
 
 def default_restore_location(storage, location):
@@ -1498,7 +1507,7 @@ class _ZipReader:
             if not k:
                 _fail(self.name, f"record '{info.filename}' is truncated")
             got += k
-        if info.CRC:
+        if info.CRC and _crc32_on_load[0]:
             crc_jobs.add(info, mv)
         return arr
 

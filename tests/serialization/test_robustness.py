@@ -167,6 +167,13 @@ def test_crc_check_is_off_with_mmap_and_zero_crc_means_unrecorded(good_file, tmp
     bad = tmp_path / "bad.pt"
     bad.write_bytes(raw)
     assert nt.load(bad, mmap=True)["w"].shape == (1000,)
+    serialization.set_load_crc32_check(False)
+    try:
+        assert nt.load(bad)["w"].shape == (1000,)  # unchecked, as torch.load
+    finally:
+        serialization.set_load_crc32_check(True)
+    with pytest.raises(RuntimeError, match="CRC"):
+        nt.load(bad)
     serialization.set_crc32_options(False)
     try:
         assert not serialization.get_crc32_options()
