@@ -49,6 +49,10 @@ def main():
     compare("save 100MB to BytesIO", nt_buf, t_buf, reps=5, number=1, unit="ms")
     compare("load 100MB (weights_only=True)", lambda: nt.load(p_nt),
             lambda: torch.load(p_t, weights_only=True), reps=5, number=1, unit="ms")
+    nt.serialization.set_load_crc32_check(False)
+    compare("load 100MB, CRC check off (as torch)", lambda: nt.load(p_nt),
+            lambda: torch.load(p_t, weights_only=True), reps=5, number=1, unit="ms")
+    nt.serialization.set_load_crc32_check(True)
     compare("load 100MB mmap=True", lambda: nt.load(p_nt, mmap=True),
             lambda: torch.load(p_t, weights_only=True, mmap=True), reps=5, number=3, unit="ms")
     compare("load torch's file in numtorch vs torch", lambda: nt.load(p_t),
