@@ -39,7 +39,7 @@ _SAME = {
     I: ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_fill",
         "index_copy", "masked_fill", "masked_select", "masked_scatter", "take", "take_along_dim",
         "topk", "sort", "argsort", "msort", "tril", "triu", "diag", "diagonal", "diag_embed",
-        "nonzero", "unique", "repeat_interleave", "kthvalue", "median", "mode", "bincount",
+        "nonzero", "unique", "kthvalue", "median", "mode", "bincount",
         "histc", "searchsorted", "trace", "put_"],
     _random_ops: ["uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_",
                 "cauchy_", "log_normal_"],
@@ -337,9 +337,10 @@ for _n, _cls in [("neg_", E.Neg), ("negative_", E.Neg), ("abs_", E.Abs), ("absol
                  ("sin_", E.Sin), ("cos_", E.Cos), ("tan_", E.Tan), ("asin_", E.Asin),
                  ("acos_", E.Acos), ("atan_", E.Atan), ("sinh_", E.Sinh), ("cosh_", E.Cosh),
                  ("tanh_", E.Tanh), ("sigmoid_", E.Sigmoid), ("relu_", E.Relu), ("erf_", E.Erf),
-                 ("erfinv_", E.Erfinv), ("erfc_", E.Erfc), ("asinh_", E.Asinh),
-                 ("acosh_", E.Acosh), ("atanh_", E.Atanh), ("arcsinh_", E.Asinh),
-                 ("arccosh_", E.Acosh), ("arctanh_", E.Atanh), ("arcsin_", E.Asin),
+                 ("erfinv_", E.Erfinv), ("erfc_", E.Erfc), ("asinh_", E.AsinhInplace),
+                 ("acosh_", E.AcoshInplace), ("atanh_", E.AtanhInplace),
+                 ("arcsinh_", E.AsinhInplace), ("arccosh_", E.AcoshInplace),
+                 ("arctanh_", E.AtanhInplace), ("arcsin_", E.Asin),
                  ("arccos_", E.Acos), ("arctan_", E.Atan), ("exp2_", E.Exp2), ("floor_", E.Floor), ("ceil_", E.Ceil),
                  ("trunc_", E.Trunc), ("frac_", E.Frac), ("logical_not_", E.LogicalNot),
                  ("bitwise_not_", E.BitwiseNot), ("isnan_", E.IsNan)]:
@@ -361,6 +362,7 @@ def _inplace_view(self, r, name):
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
     self._data = r._data
+    self._version[0] += 1
     if r.grad_fn is not None:
         r.grad_fn._name = name
         self.grad_fn = r.grad_fn
@@ -454,6 +456,13 @@ Tensor.addmm_ = lambda self, mat1, mat2, *, beta=1, alpha=1: inplace(
 Tensor.baddbmm_ = lambda self, batch1, batch2, *, beta=1, alpha=1: inplace(
     self, L.Baddbmm, batch1, batch2, beta=beta, alpha=alpha)
 Tensor.where = lambda self, condition, other: E.where(condition, self, other)
+
+
+def _repeat_interleave(self, repeats, dim=None, *, output_size=None):
+    return I.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+
+Tensor.repeat_interleave = _repeat_interleave
 Tensor.index_fill_ = _index_fill_
 Tensor.scatter_ = _scatter_
 Tensor.scatter_add_ = _scatter_add_

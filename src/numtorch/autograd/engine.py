@@ -32,8 +32,8 @@ def sum_to_shape(g, shape):
 def _graph_deps(roots):
     """Number of incoming edges of every node reachable from ``roots`` (iterative DFS)."""
     deps = {}
-    stack = [n for n in roots]
-    seen = set(stack)
+    seen = set(roots)
+    stack = list(seen)   # a node may be a root several times (outputs of one multi-output op)
     while stack:
         n = stack.pop()
         for nx, _ in n.next_functions:

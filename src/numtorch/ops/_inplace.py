@@ -36,7 +36,8 @@ def inplace(self, op_cls, *args, **kwargs):
     """Apply ``op_cls(self, *args)`` and store the result in ``self``; returns ``self``."""
     recording = grad_mode._enabled[0] and op_cls.differentiable and (
         self._rg or any(isinstance(a, Tensor) and a._rg for a in args))
-    if not recording and self._rg and grad_mode._enabled[0]:
+    if not recording and grad_mode._enabled[0] and not op_cls.differentiable and (
+            self._rg or any(isinstance(a, Tensor) and a._rg for a in args)):
         return _inplace_nondiff(self, op_cls, args, kwargs)
     if not recording:
         node = op_cls()
@@ -67,11 +68,11 @@ class _NonDiffInplace(Node):
         return a
 
     def backward(self, g):
-        return xp.zeros_like(g)
+        return tuple(xp.zeros_like(g) if need else None for need in self.needs_input_grad)
 
 
 def _inplace_nondiff(self, op_cls, args, kwargs):
-    if self.grad_fn is None:
+    if self._rg and self.grad_fn is None:
         raise RuntimeError(_LEAF_MSG)
     _check_view_leaf(self)
     node = op_cls()
@@ -79,9 +80,12 @@ def _inplace_nondiff(self, op_cls, args, kwargs):
                                                 for a in args], **kwargs))
     _check_cast(out.dtype, self._data.dtype)
     _write(self, out)
-    suffix = "0" if args and isinstance(args[0], Tensor) else "1"
-    res = apply(_NonDiffInplace, self, op_cls.__name__ + "Backward" + suffix)
-    _rebase(self, res.grad_fn)
+    suffix = "1" if args and isinstance(args[0], Tensor) else "0"
+    node = _NonDiffInplace()
+    node.forward(self._data, op_cls.__name__ + "Backward" + suffix)
+    _record(node, (self,) + tuple(args), (self._data,) + tuple(
+        a._data if isinstance(a, Tensor) else a for a in args))
+    _rebase(self, node)
     return self
 
 

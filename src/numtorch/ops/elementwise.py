@@ -135,11 +135,11 @@ class Div(Node):
     def forward(self, a, b, rounding_mode=None):
         a, b = promote(a, b)
         if rounding_mode is None:
-            if type(a) is _ndarray:
-                if a.dtype.kind in "biu" and _is_int(a, b):
+            if _is_int(a, b):   # integer true division gives the default float dtype
+                if type(a) is _ndarray:
                     a = default_float(a)
-            elif type(b) is _ndarray and b.dtype.kind in "biu" and _is_int(a, b):
-                b = default_float(b)
+                if type(b) is _ndarray:
+                    b = default_float(b)
             self._saved = (a, b)
             return _qbin(xp.true_divide, a, b)
         self.rounding_mode = rounding_mode
@@ -367,11 +367,16 @@ LogicalOr = _cmp("LogicalOr", xp.logical_or)
 LogicalXor = _cmp("LogicalXor", xp.logical_xor)
 
 
+def _torch_type_name(np_dtype):
+    from ._inplace import _type_name
+    return _type_name(_dtype._FROM_NP[np_dtype])
+
+
 def _bitwise_check(a, b, name):
     for x in (a, b):
         if type(x) is _ndarray and x.dtype.kind not in "biu":
-            raise RuntimeError(f'"{name}_cpu" not implemented for '
-                               f"'{_dtype._FROM_NP[x.dtype].name.capitalize()}'")
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{_torch_type_name(x.dtype)}'")
 
 
 class _Bitwise(Node):
@@ -525,6 +530,20 @@ Cosh = _saving_input("Cosh", xp.cosh, xp.sinh)
 Asinh = _saving_input("Asinh", xp.arcsinh, lambda x: 1 / xp.sqrt(x * x + 1))
 Acosh = _saving_input("Acosh", xp.arccosh, lambda x: 1 / xp.sqrt(x * x - 1))
 Atanh = _saving_input("Atanh", xp.arctanh, lambda x: 1 / (1 - x * x))
+def _no_inplace_derivative(cls):
+    """torch records asinh_/acosh_/atanh_ as <Op>Backward1 and cannot differentiate them."""
+    name = cls.__name__.lower()
+
+    def backward(self, g):
+        raise NotImplementedError(f"the derivative for 'inplace version of {name}' is not "
+                                  "implemented.")
+    return type(cls.__name__ + "Inplace", (cls,), {"backward": backward,
+                                                  "_name": cls.__name__ + "Backward1"})
+
+
+AsinhInplace = _no_inplace_derivative(Asinh)
+AcoshInplace = _no_inplace_derivative(Acosh)
+AtanhInplace = _no_inplace_derivative(Atanh)
 
 
 # ---- error function ---------------------------------------------------------------
@@ -758,8 +777,8 @@ class Round(_ZeroGrad):
 class Frac(Node):
     def forward(self, a):
         if a.dtype.kind not in "fc":
-            raise RuntimeError(f'"frac_cpu" not implemented for '
-                               f"'{_dtype._FROM_NP[a.dtype].name.capitalize()}'")
+            raise NotImplementedError(f'"frac_cpu" not implemented for '
+                                      f"'{_torch_type_name(a.dtype)}'")
         return a - xp.trunc(a)
 
     def backward(self, g):

@@ -12,8 +12,8 @@ _ndarray = xp.ndarray
 
 
 def _check_index_dtype(idx, fn):
-    if idx.dtype != xp.int64:
-        raise RuntimeError(f"{fn}(): Expected dtype int64 for index")
+    if idx.dtype != xp.int64 and idx.dtype != xp.int32:
+        raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index")
 
 
 def _check_gather_shapes(a, idx, dim, fn):
@@ -468,9 +468,10 @@ class RepeatInterleaveIdx(Node):
 
 
 class Unique(Node):
-    differentiable = False
+    """torch.unique: recorded (Unique2Backward0 / UniqueDimBackward0) but not differentiable."""
 
     def forward(self, a, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        self._name = "Unique2Backward0" if dim is None else "UniqueDimBackward0"
         if dim is None:
             res = xp.unique(a, return_inverse=return_inverse, return_counts=return_counts)
         else:
@@ -487,6 +488,9 @@ class Unique(Node):
         if return_counts:
             out.append(res[i].astype(xp.int64))
         return tuple(out)
+
+    def backward(self, *grads):
+        raise NotImplementedError("the derivative for '_unique2' is not implemented.")
 
 
 class SearchSorted(Node):
@@ -512,7 +516,10 @@ class SearchSorted(Node):
 
 
 class BinCount(Node):
-    differentiable = False
+    _name = "torch::autograd::NotImplemented"
+
+    def backward(self, *grads):
+        raise RuntimeError("derivative for aten::bincount is not implemented")
 
     def forward(self, a, weights=None, minlength=0):
         if a.ndim != 1 or a.dtype.kind not in "iu":
@@ -655,6 +662,8 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     from .shape import flatten
     if repeats is None:
+        if input.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         return apply(RepeatInterleaveIdx, input)
     if dim is None:
         input = flatten(input)

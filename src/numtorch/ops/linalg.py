@@ -63,7 +63,7 @@ class MatMul(Node):
             if a.shape[0] != b.shape[0]:
                 _mm_shape_error(a.reshape(1, -1), b)
         else:
-            self._name = "UnsafeViewBackward0" if nb > 1 or na > 2 else "ViewBackward0"
+            self._name = "CloneBackward0" if na == 2 else "UnsafeViewBackward0"
             ka = a.shape[-1]
             kb = b.shape[-2] if nb > 1 else b.shape[0]
             if ka != kb:
@@ -182,14 +182,39 @@ class Outer(Node):
         return (g @ b if n[0] else None), (a @ g if n[1] else None)
 
 
+def _expand_ellipsis(eq, arrays):
+    """Rewrite an einsum equation without '...': each operand's ellipsis dims get letters,
+    right-aligned across operands (as broadcasting aligns them); implicit output filled in."""
+    ins, arrow, out = eq.partition("->")
+    specs = ins.split(",")
+    if len(specs) != len(arrays):
+        raise RuntimeError(f"einsum(): {len(specs)} subscripts in the equation but "
+                           f"{len(arrays)} operands were given")
+    used = set(c for c in eq if c.isalpha())
+    free = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in used]
+    n_ell = 0
+    for spec, a in zip(specs, arrays):
+        if "..." in spec:
+            n_ell = max(n_ell, a.ndim - (len(spec) - 3))
+    ell = "".join(free[:n_ell])
+    new_specs = []
+    for spec, a in zip(specs, arrays):
+        if "..." in spec:
+            k = a.ndim - (len(spec) - 3)
+            spec = spec.replace("...", ell[n_ell - k:] if k else "")
+        new_specs.append(spec)
+    if arrow:
+        out = out.replace("...", ell)
+    else:
+        joined = "".join(new_specs)
+        out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1
+                                   and c not in ell))
+    return ",".join(new_specs) + "->" + out
+
+
 class Einsum(Node):
     def forward(self, *arrays, equation):
-        eq = equation.replace(" ", "")
-        if "->" not in eq:
-            ins = eq
-            letters = sorted(set(c for c in ins if c.isalpha()
-                                 and ins.replace(",", "").count(c) == 1))
-            eq = ins + "->" + "".join(letters)
+        eq = _expand_ellipsis(equation.replace(" ", ""), arrays)
         self.eq = eq
         self.save_for_backward(*arrays)
         return xp.einsum(eq, *arrays, optimize=len(arrays) > 2)
@@ -203,8 +228,6 @@ class Einsum(Node):
             if not need:
                 grads.append(None)
                 continue
-            if "..." in spec:
-                raise NotImplementedError("einsum backward with '...' is not supported yet")
             others = [s for j, s in enumerate(specs) if j != i]
             ops = [a for j, a in enumerate(arrays) if j != i]
             # letters of spec missing elsewhere are broadcast: handle via ones
@@ -270,7 +293,11 @@ def dot(input, other):
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(
             f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    _dtype_check(input._data, other._data, "both vectors")
+    if input._data.dtype != other._data.dtype:
+        from ._inplace import _type_name
+        raise RuntimeError(
+            f"dot : expected both vectors to have same dtype, but found "
+            f"{_type_name(input.dtype)} and {_type_name(other.dtype)}")
     return apply(MatMul, input, other)
 
 
@@ -305,18 +332,32 @@ def einsum(equation, *operands):
 
 
 def tensordot(a, b, dims=2):
+    """Contract ``dims`` of ``a`` with ``dims`` of ``b`` as one matrix product (as torch)."""
+    from .shape import permute, reshape
     if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
         da = list(range(a.ndim - dims, a.ndim))
         db = list(range(dims))
     else:
         da, db = dims
         da = [da] if isinstance(da, int) else list(da)
         db = [db] if isinstance(db, int) else list(db)
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    sa = list(letters[:a.ndim])
-    sb = list(letters[a.ndim:a.ndim + b.ndim])
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    da = [d % a.ndim for d in da]
+    db = [d % b.ndim for d in db]
     for x, y in zip(da, db):
-        sb[y] = sa[x]
-    out = [c for i, c in enumerate(sa) if i not in da] + \
-        [c for i, c in enumerate(sb) if i not in db]
-    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)
+        if a.shape[x] != b.shape[y]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[x]} in dim {x} and second has size {b.shape[y]} in dim "
+                               f"{y}")
+    free_a = [i for i in range(a.ndim) if i not in da]
+    free_b = [i for i in range(b.ndim) if i not in db]
+    k = 1
+    for x in da:
+        k *= a.shape[x]
+    ma = reshape(permute(a, *(free_a + da)), (-1, k))
+    mb = reshape(permute(b, *(db + free_b)), (k, -1))
+    out_shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[i] for i in free_b)
+    return reshape(mm(ma, mb), out_shape)

@@ -48,6 +48,8 @@ class Sum(Node):
     def forward(self, a, axes=None, keepdim=False, dtype=None):
         if axes is not None:
             self._name = "SumBackward1"
+            if a.ndim == 0:
+                axes = None
         self.shape, self.axes, self.keepdim = a.shape, axes, keepdim
         dt = _np_dtype(dtype)
         if dt is None and a.dtype.kind in "biu":
@@ -83,6 +85,8 @@ class Mean(Node):
                 f"point or complex dtype. Got: {_type_name(a.dtype)}")
         if axes is not None:
             self._name = "MeanBackward1"
+            if a.ndim == 0:
+                axes = None
         self.shape, self.axes, self.keepdim = a.shape, axes, keepdim
         n = _count(a.shape, axes)
         self.n = n
@@ -445,6 +449,8 @@ class LogSumExp(Node):
 
     def forward(self, a, axes, keepdim=False):
         a = default_float(a)
+        if a.ndim == 0:
+            axes = ()
         m = xp.max(a, axis=axes, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, a.dtype)
         m = xp.where(xp.isfinite(m), m, 0)
         s = quiet(_lse, a, m, axes)
@@ -463,8 +469,7 @@ def _lse(a, m, axes):
 
 
 def _lse_grad(a, s):
-    r = xp.exp(a - s)
-    return xp.where(xp.isneginf(s) & xp.isneginf(a), 0, r) if r.size else r
+    return xp.exp(a - s)   # NaN for all -inf slices, as in torch
 
 
 class Norm(Node):

@@ -100,10 +100,12 @@ class Transpose(Node):
 
     def forward(self, a, d0, d1):
         self.d = (d0, d1)
+        if a.ndim == 0:
+            return a.view()
         return xp.swapaxes(a, d0, d1)
 
     def backward(self, g):
-        return xp.swapaxes(g, *self.d)
+        return xp.swapaxes(g, *self.d) if g.ndim else g
 
 
 class T(Transpose):
@@ -175,6 +177,8 @@ class Expand(Node):
 
 class Flip(Node):
     def forward(self, a, dims):
+        if a.ndim == 0:
+            dims = ()
         self.dims = dims
         return xp.flip(a, dims).copy()
 
@@ -185,10 +189,14 @@ class Flip(Node):
 class Roll(Node):
     def forward(self, a, shifts, dims):
         self.shifts, self.dims = shifts, dims
+        if dims is None:
+            return xp.roll(a.reshape(-1), shifts).reshape(a.shape)
         return xp.roll(a, shifts, dims)
 
     def backward(self, g):
         neg = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        if self.dims is None:
+            return xp.roll(g.reshape(-1), neg).reshape(g.shape)
         return xp.roll(g, neg, self.dims)
 
 
@@ -559,7 +567,7 @@ def t(input):
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     if nd < 2:
-        return apply(T, input, 0, 0) if nd == 1 else apply(Squeeze, input, ())
+        return apply(T, input, 0, 0) if nd == 1 else apply(T, input, (), ())
     return apply(T, input, 0, 1)
 
 
@@ -604,7 +612,7 @@ def broadcast_to(input, size):
 def flip(input, dims):
     if isinstance(dims, int):
         dims = (dims,)
-    return apply(Flip, input, wrap_dims(tuple(dims), input.ndim))
+    return apply(Flip, input, wrap_dims(tuple(dims), input.ndim) if input.ndim else ())
 
 
 def fliplr(input):
@@ -617,8 +625,13 @@ def flipud(input):
 
 def roll(input, shifts, dims=None):
     if dims is None:
-        return apply(Roll, flatten(input), shifts if isinstance(shifts, int) else tuple(shifts),
-                     0).view(input.shape)
+        if not isinstance(shifts, int):
+            shifts = tuple(shifts)
+            if len(shifts) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                                   "dims:0")
+            shifts = shifts[0]
+        return apply(Roll, input, shifts, None)
     if isinstance(shifts, int):
         shifts = (shifts,)
     if isinstance(dims, int):
@@ -643,7 +656,7 @@ def _tensor_list(tensors, name):
                         "not Tensor")
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
     for i, x in enumerate(tensors):
         if not isinstance(x, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
@@ -727,10 +740,12 @@ def split(tensor, split_size_or_sections, dim=0):
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
                 f"size at dimension {d}), but got split_sizes={sizes}")
+    name = "SplitBackward0" if isinstance(split_size_or_sections, int) else \
+        "SplitWithSizesBackward0"
     out = []
     start = 0
     for s in sizes:
-        out.append(apply(SplitView, tensor, d, start, s, False, "SplitBackward0"))
+        out.append(apply(SplitView, tensor, d, start, s, False, name))
         start += s
     return tuple(out)
 
