@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
+from ._fused import add_scaled, add_scaled_, addcmul_
 from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
                         _check_unsupported, _closure_loss, _scalar_tensor, _validate, _value,
                         _zeros_like)
@@ -111,11 +112,11 @@ def _single_tensor_adadelta(params, grads, square_avgs, acc_deltas, state_steps,
         step += 1
         grad = grad if not maximize else -grad
         if weight_decay != 0:
-            grad = grad + weight_decay * param
+            grad = add_scaled(grad, param, weight_decay)
         if has_complex:
             square_avg, acc_delta, grad = _as_real(square_avg), _as_real(acc_delta), _as_real(grad)
         square_avg *= rho
-        square_avg += (1 - rho) * grad * grad
+        addcmul_(square_avg, grad, grad, 1 - rho)
         std = square_avg + eps
         np.sqrt(std, out=std)
         delta = acc_delta + eps
@@ -123,7 +124,7 @@ def _single_tensor_adadelta(params, grads, square_avgs, acc_deltas, state_steps,
         delta /= std
         delta *= grad
         acc_delta *= rho
-        acc_delta += (1 - rho) * delta * delta
+        addcmul_(acc_delta, delta, delta, 1 - rho)
         if has_complex:
             delta = delta.view(param.dtype)
-        param -= lr * delta
+        add_scaled_(param, delta, -lr)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, _wrap
+from ._fused import add_scaled, addcmul_
 from .optimizer import (Optimizer, _as_real, _bump, _check_unsupported, _closure_loss,
                         _scalar_tensor, _validate, _value)
 
@@ -129,11 +130,11 @@ def _single_tensor_adagrad(params, grads, state_sums, state_steps, *, lr, weight
         step = float(step_t)
         grad = grad if not maximize else -grad
         if weight_decay != 0:
-            grad = grad + weight_decay * param
+            grad = add_scaled(grad, param, weight_decay)
         clr = lr / (1 + (step - 1) * lr_decay)
         if has_complex:
             grad, state_sum, param = _as_real(grad), _as_real(state_sum), _as_real(param)
-        state_sum += grad * grad
+        addcmul_(state_sum, grad, grad, 1)
         std = np.sqrt(state_sum)
         std += eps
         upd = -clr * grad

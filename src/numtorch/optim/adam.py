@@ -2,8 +2,9 @@
 import numpy as np
 
 from .._tensor import Tensor
+from ._fused import add_scaled, addcmul_, lerp_
 from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _lerp_, _rdiv, _scalar_tensor,
+                        _check_unsupported, _closure_loss, _rdiv, _scalar_tensor,
                         _to_scalar, _validate, _value, _zeros_like)
 
 __all__ = ["Adam", "adam"]
@@ -163,13 +164,13 @@ def _single_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, s
             if decoupled_weight_decay:
                 param *= 1 - lr * weight_decay
             else:
-                grad = grad + weight_decay * param
+                grad = add_scaled(grad, param, weight_decay)
         if has_complex:
             grad, exp_avg, exp_avg_sq, param = (_as_real(grad), _as_real(exp_avg),
                                                 _as_real(exp_avg_sq), _as_real(param))
-        _lerp_(exp_avg, grad, 1 - beta1)
+        lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
         step = float(step_t)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step

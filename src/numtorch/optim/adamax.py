@@ -2,8 +2,9 @@
 import numpy as np
 
 from .._tensor import Tensor
+from ._fused import add_scaled, lerp_
 from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _lerp_, _scalar_tensor, _validate,
+                        _check_unsupported, _closure_loss, _scalar_tensor, _validate,
                         _value, _zeros_like)
 
 __all__ = ["Adamax", "adamax"]
@@ -115,11 +116,11 @@ def _single_tensor_adamax(params, grads, exp_avgs, exp_infs, state_steps, *, eps
         step_t = state_steps[i]
         step_t += 1
         if weight_decay != 0:
-            grad = grad + weight_decay * param
+            grad = add_scaled(grad, param, weight_decay)
         if has_complex:
             param, grad, exp_avg, exp_inf = (_as_real(param), _as_real(grad), _as_real(exp_avg),
                                              _as_real(exp_inf))
-        _lerp_(exp_avg, grad, 1 - beta1)
+        lerp_(exp_avg, grad, 1 - beta1)
         exp_inf *= beta2
         norm = np.abs(grad)
         norm += eps

@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ._fused import add_scaled, add_scaled_
 from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
                         _check_unsupported, _closure_loss, _scalar_tensor, _validate, _value,
                         _zeros_like)
@@ -120,10 +121,10 @@ def _single_tensor_asgd(params, grads, axs, mus, etas, state_steps, *, lambd, lr
             grad, param, ax = _as_real(grad), _as_real(param), _as_real(ax)
         step_t += 1
         if weight_decay != 0:
-            grad = grad + weight_decay * param
+            grad = add_scaled(grad, param, weight_decay)
         eta_value = float(eta)
         param *= 1 - lambd * eta_value
-        param -= eta_value * grad
+        add_scaled_(param, grad, -eta_value)
         mu_value = float(mu)
         if mu_value != 1:
             d = param - ax

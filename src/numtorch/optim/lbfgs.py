@@ -8,6 +8,7 @@ between steps is stored as numtorch tensors, as torch stores it.
 import numpy as np
 
 from .._tensor import Tensor, _wrap
+from ._fused import add_scaled_
 from .optimizer import Optimizer, _closure_loss, _validate, _value
 
 __all__ = ["LBFGS"]
@@ -213,7 +214,7 @@ class LBFGS(Optimizer):
         for p in self._params:
             arr = self._real(p._data)
             n = arr.size
-            arr += step_size * update[offset:offset + n].reshape(arr.shape)
+            add_scaled_(arr, update[offset:offset + n].reshape(arr.shape), step_size)
             p._version[0] += 1
             offset += n
         if offset != self._numel():
@@ -300,11 +301,11 @@ class LBFGS(Optimizer):
                 q = -flat_grad
                 for i in range(num_old - 1, -1, -1):
                     al[i] = old_stps[i].dot(q) * ro[i]
-                    q += float(-al[i]) * old_dirs[i]
+                    add_scaled_(q, old_dirs[i], float(-al[i]))
                 d = r = q * H_diag
                 for i in range(num_old):
                     be_i = old_dirs[i].dot(r) * ro[i]
-                    r += float(al[i] - be_i) * old_stps[i]
+                    add_scaled_(r, old_stps[i], float(al[i] - be_i))
             if prev_flat_grad is None:
                 prev_flat_grad = flat_grad.copy()
             else:

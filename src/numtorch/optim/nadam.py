@@ -2,8 +2,9 @@
 import numpy as np
 
 from .._tensor import Tensor
+from ._fused import add_scaled, addcmul_, lerp_
 from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _lerp_, _scalar_tensor, _validate,
+                        _check_unsupported, _closure_loss, _scalar_tensor, _validate,
                         _value, _zeros_like)
 
 __all__ = ["NAdam", "nadam"]
@@ -143,13 +144,13 @@ def _single_tensor_nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, stat
             if decoupled_weight_decay:
                 param *= 1 - lr * weight_decay
             else:
-                grad = grad + weight_decay * param
+                grad = add_scaled(grad, param, weight_decay)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
         mu_product *= mu
-        _lerp_(exp_avg, grad, 1 - beta1)
+        lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
         denom = exp_avg_sq / bias_correction2
         np.sqrt(denom, out=denom)
         denom += eps

@@ -168,17 +168,6 @@ def _bump(params):
         p._version[0] += 1
 
 
-def _lerp_(a, b, w):
-    """In-place ``a.lerp_(b, w)`` for a scalar weight, with torch's two-branch formula."""
-    d = b - a
-    if abs(w) < 0.5:
-        d *= w
-        a += d
-    else:
-        d *= 1.0 - w
-        np.subtract(b, d, out=a)
-
-
 def _closure_loss(closure):
     if closure is None:
         return None

@@ -2,8 +2,9 @@
 import numpy as np
 
 from .._tensor import Tensor
+from ._fused import add_scaled, addcmul_, lerp_
 from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _lerp_, _scalar_tensor, _validate,
+                        _check_unsupported, _closure_loss, _scalar_tensor, _validate,
                         _value, _zeros_like)
 
 __all__ = ["RAdam", "radam"]
@@ -132,10 +133,10 @@ def _single_tensor_radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, b
             if decoupled_weight_decay:
                 param *= 1 - lr * weight_decay
             else:
-                grad = grad + weight_decay * param
-        _lerp_(exp_avg, grad, 1 - beta1)
+                grad = add_scaled(grad, param, weight_decay)
+        lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         upd = exp_avg / bias_correction1

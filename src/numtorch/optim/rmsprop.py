@@ -2,8 +2,9 @@
 import numpy as np
 
 from .._tensor import Tensor
+from ._fused import add_scaled, add_scaled_, addcmul, addcmul_, lerp_
 from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _lerp_, _scalar_tensor, _validate,
+                        _check_unsupported, _closure_loss, _scalar_tensor, _validate,
                         _value, _zeros_like)
 
 __all__ = ["RMSprop", "rmsprop"]
@@ -130,15 +131,15 @@ def _single_tensor_rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffe
         square_avg = square_avgs[i]
         step += 1
         if weight_decay != 0:
-            grad = grad + weight_decay * param
+            grad = add_scaled(grad, param, weight_decay)
         if has_complex:
             param, grad, square_avg = _as_real(param), _as_real(grad), _as_real(square_avg)
         square_avg *= alpha
-        square_avg += (1 - alpha) * grad * grad
+        addcmul_(square_avg, grad, grad, 1 - alpha)
         if centered:
             grad_avg = _as_real(grad_avgs[i]) if has_complex else grad_avgs[i]
-            _lerp_(grad_avg, grad, 1 - alpha)
-            avg = square_avg - grad_avg * grad_avg
+            lerp_(grad_avg, grad, 1 - alpha)
+            avg = addcmul(square_avg, grad_avg, grad_avg, -1)
             np.sqrt(avg, out=avg)
         else:
             avg = np.sqrt(square_avg)
@@ -147,7 +148,7 @@ def _single_tensor_rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffe
             buf = _as_real(momentum_buffer_list[i]) if has_complex else momentum_buffer_list[i]
             buf *= momentum
             buf += grad / avg
-            param -= lr * buf
+            add_scaled_(param, buf, -lr)
         else:
             upd = -lr * grad
             upd /= avg

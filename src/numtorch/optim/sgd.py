@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, _wrap
+from ._fused import add_scaled, add_scaled_
 from .optimizer import (Optimizer, _bump, _check_unsupported, _closure_loss, _validate,
                         _value)
 
@@ -110,7 +111,7 @@ def _single_tensor_sgd(params, grads, momentum_buffer_list, *, weight_decay, mom
     for i, param in enumerate(params):
         grad = grads[i] if not maximize else -grads[i]
         if weight_decay != 0:
-            grad = grad + weight_decay * param
+            grad = add_scaled(grad, param, weight_decay)
         if momentum != 0:
             buf = momentum_buffer_list[i]
             if buf is None:
@@ -118,12 +119,9 @@ def _single_tensor_sgd(params, grads, momentum_buffer_list, *, weight_decay, mom
                 momentum_buffer_list[i] = buf
             else:
                 buf *= momentum
-                if dampening == 0:
-                    buf += grad
-                else:
-                    buf += (1 - dampening) * grad
+                add_scaled_(buf, grad, 1 - dampening)
             if nesterov:
-                grad = grad + momentum * buf
+                grad = add_scaled(grad, buf, momentum)
             else:
                 grad = buf
-        param -= lr * grad
+        add_scaled_(param, grad, -lr)

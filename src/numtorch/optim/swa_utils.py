@@ -10,8 +10,8 @@ from .._creation import tensor as _tensor
 from .._tensor import Tensor
 from ..autograd import grad_mode as _gm
 from ..nn.modules.module import Module
+from ._fused import lerp_
 from .lr_scheduler import LRScheduler, _format_param
-from .optimizer import _lerp_
 
 __all__ = ["AveragedModel", "update_bn", "SWALR", "get_ema_multi_avg_fn",
            "get_swa_multi_avg_fn", "get_ema_avg_fn", "get_swa_avg_fn"]
@@ -33,7 +33,7 @@ def _no_grad(fn):
 
 def _lerp_tensors_(targets, sources, weight):
     for t, s in zip(targets, sources):
-        _lerp_(t._data, s._data.astype(t._data.dtype, copy=False), weight)
+        lerp_(t._data, s._data.astype(t._data.dtype, copy=False), weight)
         t._version[0] += 1
 
 

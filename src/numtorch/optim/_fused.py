@@ -1,0 +1,84 @@
+"""Element-wise update kernels that round like torch's CPU kernels.
+
+torch's vectorized CPU kernels for ``add(alpha=)``, ``addcmul`` and ``lerp`` use a fused
+multiply-add (one rounding for ``a + x * y``). NumPy has no FMA, but for float32 (and float16)
+arrays the product of two float32 numbers is exact in float64, so computing ``a + x * y`` in
+float64 and rounding once to float32 gives the fused result (bar a double rounding about once
+in 2**29 elements). Float64 arrays use plain NumPy arithmetic (at most one ulp from torch per
+operation). Scalars are first rounded to float32, as torch casts them to the kernel's math type.
+"""
+import numpy as np
+
+_f64 = np.float64
+_f32 = np.float32
+
+
+def _narrow(a):
+    """True when ``a``'s kernels compute in float32 (float32/float16 arrays)."""
+    return a.dtype == _f32 or a.dtype == np.float16
+
+
+def _round_into(out, wide):
+    if out.dtype == np.float16:
+        wide = wide.astype(_f32)
+    np.copyto(out, wide, casting="unsafe")
+
+
+def add_scaled(a, b, alpha):
+    """``a + alpha * b`` as a new array (torch's ``a.add(b, alpha=alpha)``)."""
+    if not _narrow(a) or b.dtype != a.dtype:
+        return a + alpha * b
+    t = np.multiply(b, _f32(alpha), dtype=_f64)
+    t += a
+    out = np.empty_like(a)
+    _round_into(out, t)
+    return out
+
+
+def add_scaled_(a, b, alpha):
+    """In place ``a += alpha * b`` (torch's ``a.add_(b, alpha=alpha)``)."""
+    if not _narrow(a) or b.dtype != a.dtype:
+        a += alpha * b
+        return
+    t = np.multiply(b, _f32(alpha), dtype=_f64)
+    t += a
+    _round_into(a, t)
+
+
+def addcmul_(a, t1, t2, value):
+    """In place ``a += value * t1 * t2`` (torch's ``a.addcmul_(t1, t2, value=value)``)."""
+    if not _narrow(a) or t1.dtype != a.dtype:
+        a += value * t1 * t2
+        return
+    s = t1 * _f32(value)
+    t = np.multiply(s, t2, dtype=_f64)
+    t += a
+    _round_into(a, t)
+
+
+def addcmul(a, t1, t2, value):
+    """``a + value * t1 * t2`` as a new array."""
+    out = np.array(a, copy=True)
+    addcmul_(out, t1, t2, value)
+    return out
+
+
+def lerp_(a, b, w):
+    """In place ``a.lerp_(b, w)`` for a scalar weight, with torch's two-branch formula."""
+    d = b - a
+    if not _narrow(a) or b.dtype != a.dtype:
+        if abs(w) < 0.5:
+            d *= w
+            a += d
+        else:
+            d *= 1.0 - w
+            np.subtract(b, d, out=a)
+        return
+    w = _f32(w)
+    if abs(w) < 0.5:
+        t = np.multiply(d, w, dtype=_f64)
+        t += a
+    else:
+        t = np.multiply(d, w - _f32(1), dtype=_f64)
+        t += b
+    _round_into(a, t)
