@@ -70,3 +70,17 @@ def test_state_layout_after_seeding():
     assert int(st[16:24].view(np.uint64)[0]) == 0               # next
     assert st[24:32].view(np.uint64)[0] == 0                    # word 0 = seed & 0xffffffff
     assert st[32:40].view(np.uint64)[0] == 1                    # 1812433253 * 0 + 1
+
+
+def test_normal_fill_signed_zero_lanes():
+    """A lane with u1 = 1 has radius -0; torch's fma(r*cos, 1, 0) turns the -0 outputs into +0
+    (probability 2**-24 per lane, so crafted draws)."""
+    from numtorch import random as R
+    r = np.arange(1, 33, dtype=np.uint32) * 0x01010101
+    r[3] = 0x7F000000                   # low 24 bits 0: u = 0, u1 = 1, radius = -0
+    r[16 + 8 + 2] = 0x12000000          # u2 = 0: theta = 0
+    out = R._normal_fill_f32(r.copy(), 0.0, 1.0)
+    assert out[3].view(np.uint32) == 0 and out[11].view(np.uint32) == 0
+    assert out[16 + 8 + 2].view(np.uint32) == 0     # sin(0) * radius
+    ref = R._normal_fill_f32(r.copy(), 0.0, 1.0, checked=True)[0]
+    np.testing.assert_array_equal(out.view(np.uint32), ref.view(np.uint32))

@@ -398,7 +398,7 @@ class _Lanes:
     def radius(self, w, out):
         """sqrt(-2 * log(u1)) for u1 = w * 2**-24, w integers in [1, 2**24] (Cephes logf)."""
         (a, m, x, z, y, ef, tmp, *_), (x64, y64, z64, t, *_), e, mask = self.view(w.size)
-        np.copyto(a, w, casting="unsafe")
+        np.copyto(a, w.view(np.int32))       # w <= 2**24: int32 converts faster than uint32
         np.frexp(a, out=(m, e))               # w = m * 2**e, m in [0.5, 1)
         np.less(m, _SQRTHF, out=mask)
         np.copyto(tmp, mask)                  # 1.0 where m < sqrt(1/2), else 0.0
@@ -431,7 +431,7 @@ class _Lanes:
     def sincos(self, k, sin_out, cos_out):
         """sin and cos of theta = float32(2 pi) * k * 2**-24 (Cephes sincosf)."""
         (th, x, z, c, s, tmp, _), (y64, x64, z64, t), j, _ = self.view(k.size)
-        np.copyto(th, k, casting="unsafe")
+        np.copyto(th, k.view(np.int32))
         np.multiply(th, _THETA_SCALE, out=th)
         np.multiply(th, _FOPI, out=tmp)
         np.copyto(j, tmp, casting="unsafe")   # truncation
@@ -439,20 +439,28 @@ class _Lanes:
         np.bitwise_and(j, ~1, out=j)
         np.copyto(tmp, j)
         np.copyto(y64, tmp)
-        # Cody-Waite reduction x = ((theta - y DP1) - y DP2) - y DP3, each step an FMA; the
-        # first is exact in float32 (y * DP1 has at most 12 bits, the difference fits).
+        # Cody-Waite reduction x = ((theta - y DP1) - y DP2) - y DP3, each step an FMA. The
+        # first is exact in float32 (y * DP1 has at most 12 bits, the difference fits); the
+        # other two give the same float32 as one rounding of x - y (DP2 + DP3) (checked).
         np.multiply(tmp, _DP[0], out=x)
         np.add(x, th, out=x)
-        if self.checked:   # compare with the emulated FMA
+        if self.checked:   # the reference: three emulated FMAs
             ref = np.empty_like(x)
             np.copyto(x64, th)
             self.fma(y64, float(_DP[0]), x64, ref, t, "dp1")
             self.stats["dp1"][1] += int(np.count_nonzero(ref.view(np.uint32) !=
                                                          x.view(np.uint32)))
+            np.copyto(x64, ref)
+            self.fma(y64, float(_DP[1]), x64, ref, t, "dp2")
+            np.copyto(x64, ref)
+            self.fma(y64, float(_DP[2]), x64, ref, t, "dp3")
         np.copyto(x64, x)
-        self.fma(y64, float(_DP[1]), x64, x, t, "dp2")
-        np.copyto(x64, x)
-        self.fma(y64, float(_DP[2]), x64, x, t, "dp3")
+        np.multiply(y64, _DP23, out=t)
+        np.add(t, x64, out=t)
+        np.copyto(x, t, casting="unsafe")
+        if self.checked:
+            self.stats["dp3"][1] += int(np.count_nonzero(ref.view(np.uint32) !=
+                                                         x.view(np.uint32)))
         np.multiply(x, x, out=z)
         np.copyto(z64, z)
         for out, coef, tag in ((c, _COS_P, "cos"), (s, _SIN_P, "sin")):
@@ -488,6 +496,7 @@ class _Lanes:
 
 
 _THETA_SCALE = _F32(_TWO_PI * _F32(2.0 ** -24))
+_DP23 = float(_DP[1]) + float(_DP[2])   # exact in float64
 _V32 = np.dtype((np.void, 32))    # eight 32-bit lanes, to (de)interleave blocks in one copy
 _PARALLEL_MIN = 1 << 17           # lanes from which the fill is split across threads
 
@@ -525,11 +534,15 @@ def _normal_fill_f32(r, mean, std, checked=False):
             np.bitwise_and(ks, _M24, out=ks)
             radius = lanes.radius(ws, rad[:e - s])
             lanes.sincos(ks, ss, cs)
+            # fma(v, 1, 0) = v + 0 only matters for -0, which needs radius = -0 (u1 = 1) or
+            # sin = 0 (u2 = 0): add 0 only when such a lane is present.
+            plain = std32 == 1 and mean32 == 0
+            zero = plain and (ws.max() == 1 << 24 or ks.min() == 0)
             for vals in (cs, ss):
                 np.multiply(vals, radius, out=vals)
-                if std32 == 1 and mean32 == 0:
-                    np.add(vals, _F32(0), out=vals)          # fma(v, 1, 0) = v + 0
-                else:
+                if zero:
+                    np.add(vals, _F32(0), out=vals)
+                elif not plain:
                     _fma32(vals, std32, mean32, vals)
         stats.append(lanes.stats)
 
