@@ -400,3 +400,18 @@ def test_dataloader_shuffle_order_matches_torch():
         dl = X.utils.data.DataLoader(ds, batch_size=8, shuffle=True)
         return [b[0].tolist() for _ in range(2) for b in dl]
     _check(run, 5, "DataLoader(shuffle=True)")
+
+
+def test_normal_with_tensor_parameters_has_zero_gradient():
+    res = {}
+    for X in (torch, nt):
+        X.manual_seed(0)
+        m, s = X.zeros(3, requires_grad=True), X.ones(3, requires_grad=True)
+        outs = [X.normal(m, 2.0), X.normal(0.5, s), X.normal(m, s)]
+        sum(o.sum() for o in outs).backward()
+        res[X] = ([o.grad_fn.name() for o in outs], outs, m.grad, s.grad)
+    (nt_names, nt_outs, nt_gm, nt_gs), (t_names, t_outs, t_gm, t_gs) = res[nt], res[torch]
+    assert nt_names == t_names == ["NormalBackward1", "NormalBackward2", "NormalBackward3"]
+    for a, b in zip(t_outs, nt_outs):
+        assert _same_bits(a, b)
+    assert _same_bits(t_gm, nt_gm) and _same_bits(t_gs, nt_gs)

@@ -15,6 +15,7 @@ from . import _dtype
 from ._tensor import Tensor, _wrap
 from ._creation import _size_arg, _np_dtype, _num
 from ._size import device as _device
+from .autograd.graph import Node
 from .random import _gen
 
 _INT64_MIN = -(1 << 63)
@@ -454,7 +455,25 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         res = out_t._data * std._data
         res = res.astype(dt, copy=False) + (mean._data if mt else dt.type(mean))
     out_t._data[...] = res.astype(dt, copy=False)
+    if out is None and (mt and mean.requires_grad or st and std.requires_grad):
+        from .autograd.graph import apply
+        return apply(_NormalDraw, mean, std, out_t._data)
     return out_t
+
+
+class _NormalDraw(Node):
+    """``torch.normal`` with tensor mean/std: the sample, with zero gradient to mean and std
+    (torch's NormalBackward1/2/3)."""
+
+    def forward(self, mean, std, value):
+        self._name = {(True, False): "NormalBackward1", (False, True): "NormalBackward2"}.get(
+            (isinstance(mean, np.ndarray), isinstance(std, np.ndarray)), "NormalBackward3")
+        return value
+
+    def backward(self, grad):
+        need = self.needs_input_grad
+        return (np.zeros_like(grad) if need[0] else None,
+                np.zeros_like(grad) if need[1] else None, None)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
