@@ -215,6 +215,8 @@ def test_like_of_transposed_input_follows_memory_order(fn):
     "empty(9, dtype=X.float64).log_normal_()", "empty(7, dtype=X.bool).bernoulli_(0.5)",
     "empty(40, dtype=X.float64).uniform_(-1e-300, 1e300)", "empty(40).uniform_(1e-3, 1e-3)",
     "empty(0).normal_()", "empty(0, 5).uniform_()",
+    "poisson(X.linspace(0., 30., 40))", "poisson(X.full((3, 4), 12.5, dtype=X.float64))",
+    "poisson(X.tensor([0.5, 1e4, 9.99, 10.0]))",
 ])
 def test_calls(call):
     _check(lambda X: eval("X." + call, {"X": X}), 13, call)
@@ -304,6 +306,7 @@ ERRORS = [
     "multinomial(X.tensor([-1., 1.]), 1)", "multinomial(X.tensor([0., 1.]), 3)",
     "multinomial(X.tensor([0., 1.]), 0)", "multinomial(X.ones(2, 2, 2), 1)", "randperm(-1)",
     "normal(X.zeros(2), X.tensor([1., -1.]))", "normal(X.zeros(2), -1.0)",
+    "poisson(X.tensor([1.0, -1.0]))",
 ]
 
 

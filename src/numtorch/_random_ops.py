@@ -520,8 +520,14 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 
 def poisson(input, generator=None):
-    """Poisson draws with rates ``input``. Not bit-identical to torch (its CPU sampler is a
-    data-dependent rejection loop); the draws still come from ``generator``'s stream."""
+    """Poisson draws with rates ``input`` (torch's CPU sampler, element by element)."""
     lam = input._data
-    seed = int(_gen(generator)._raw64(1)[0])
-    return _wrap(np.random.default_rng(seed).poisson(lam).astype(lam.dtype))
+    if lam.dtype.kind != "f":
+        raise NotImplementedError(f'"poisson_cpu" not implemented for '
+                                  f"'{_scalar_name(lam.dtype)}'")
+    if lam.size and not np.all(lam >= 0):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    vals = _gen(generator)._poisson(np.ascontiguousarray(lam, dtype=np.float64).reshape(-1))
+    if lam.dtype == np.float16:
+        return _wrap(vals.astype(np.float32).astype(lam.dtype).reshape(lam.shape))
+    return _wrap(vals.astype(lam.dtype).reshape(lam.shape))

@@ -856,6 +856,62 @@ class Generator:
         v = _libm(math.exp, self._normal_serial(_numel(shape), mean, std))
         return _cast_from_double(v, np.dtype(np_dtype)).reshape(shape)
 
+    def _poisson(self, lam):
+        """torch's CPU Poisson sampler, element by element in fill order: Knuth's product of
+        uniforms for rate < 10, Hoermann's transformed rejection (PTRS) otherwise; one 64-bit
+        uniform per draw. The draw count depends on the data, so uniforms are read from a
+        buffer and the generator is then advanced by exactly the number used."""
+        saved = self._bitgen.state
+        buf, pos, used = [], 0, 0
+
+        def uniform():
+            nonlocal buf, pos, used
+            if pos == len(buf):
+                buf = _u53(self._raw64(max(64, 2 * (lam.size - len(out))))).tolist()
+                pos = 0
+            pos += 1
+            used += 1
+            return buf[pos - 1]
+
+        log, floor, fabs = math.log, math.floor, math.fabs
+        out = []
+        for lmb in lam.tolist():
+            if lmb >= 10:
+                slam, loglam = math.sqrt(lmb), log(lmb)
+                b = 0.931 + 2.53 * slam
+                a = -0.059 + 0.02483 * b
+                invalpha = 1.1239 + 1.1328 / (b - 3.4)
+                vr = 0.9277 - 3.6224 / (b - 2)
+                while True:
+                    u = uniform() - 0.5
+                    v = uniform()
+                    us = 0.5 - fabs(u)
+                    k = int(floor((2 * a / us + b) * u + lmb + 0.43))
+                    if us >= 0.07 and v <= vr:
+                        break
+                    if k < 0 or (us < 0.013 and v > us):
+                        continue
+                    if (log(v) + log(invalpha) - log(a / (us * us) + b)
+                            <= -lmb + k * loglam - math.lgamma(k + 1.0)):
+                        break
+                out.append(k)
+            elif lmb == 0:
+                out.append(0)
+            else:
+                enlam, x, prod = math.exp(-lmb), 0, 1.0
+                while True:
+                    prod *= uniform()
+                    if prod > enlam:
+                        x += 1
+                    else:
+                        break
+                out.append(x)
+        fresh = self._fresh
+        self._bitgen.state = saved
+        self._fresh = fresh
+        self._raw64(used)
+        return np.array(out, dtype=np.int64)
+
     def _multinomial(self, probs, num_samples, replacement):
         """``multinomial``: with replacement, one 64-bit uniform per sample and a binary search
         of the normalised cumulative sums; otherwise (or for one sample) the exponential race
