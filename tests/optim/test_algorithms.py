@@ -227,3 +227,14 @@ def test_float32_updates_are_bit_identical_to_torch(name, opts):
     _run(opt_nt, opt_th, ps_nt, ps_th, 0, 40, False)
     for p, q in zip(ps_nt, ps_th):
         np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+
+
+@pytest.mark.parametrize("name,opts", [("SGD", dict(lr=0.05, momentum=0.9, weight_decay=0.1)),
+                                       ("Adam", dict(lr=0.01)), ("RMSprop", dict(centered=True))])
+def test_large_float32_arrays_use_plain_arithmetic_within_tolerance(name, opts):
+    from numtorch.optim._fused import EXACT_MAX_NUMEL
+    ps_nt, ps_th = make_params(np.float32, shapes=[(EXACT_MAX_NUMEL + 7,), (5,)])
+    opt_nt = getattr(nt.optim, name)(ps_nt, **opts)
+    opt_th = getattr(torch.optim, name)(ps_th, **opts)
+    _run(opt_nt, opt_th, ps_nt, ps_th, 0, 10, False)
+    assert_params_close(ps_nt, ps_th, 1e-5)

@@ -4,18 +4,25 @@ torch's vectorized CPU kernels for ``add(alpha=)``, ``addcmul`` and ``lerp`` use
 multiply-add (one rounding for ``a + x * y``). NumPy has no FMA, but for float32 (and float16)
 arrays the product of two float32 numbers is exact in float64, so computing ``a + x * y`` in
 float64 and rounding once to float32 gives the fused result (bar a double rounding about once
-in 2**29 elements). Float64 arrays use plain NumPy arithmetic (at most one ulp from torch per
-operation). Scalars are first rounded to float32, as torch casts them to the kernel's math type.
+in 2**29 elements). Scalars are first rounded to float32, as torch casts them to the kernel's
+math type.
+
+The float64 round trip costs about three times a plain NumPy update, so it is used for arrays
+of up to ``EXACT_MAX_NUMEL`` elements (biases, small layers, the examples people print), where
+it is cheap next to the per-call overhead; larger arrays, and float64 ones, use plain NumPy
+arithmetic (at most one ulp from torch per operation).
 """
 import numpy as np
 
 _f64 = np.float64
 _f32 = np.float32
 
+EXACT_MAX_NUMEL = 1 << 14
+
 
 def _narrow(a):
-    """True when ``a``'s kernels compute in float32 (float32/float16 arrays)."""
-    return a.dtype == _f32 or a.dtype == np.float16
+    """True when ``a``'s update is rounded like torch's fused float32 kernel."""
+    return (a.dtype == _f32 or a.dtype == np.float16) and a.size <= EXACT_MAX_NUMEL
 
 
 def _round_into(out, wide):
