@@ -397,6 +397,7 @@ def test_file_objects_and_non_seekable_streams():
     assert got["x"].tolist() == [0, 1, 2, 3]
 
 
+@pytest.mark.filterwarnings("ignore:TypedStorage is deprecated")
 def test_untyped_storage_round_trip():
     s = nt.arange(3, dtype=nt.int16).untyped_storage()
     got = _torch_roundtrip_via_nt(s)  # torch itself loads an UntypedStorage as uint8 storage
