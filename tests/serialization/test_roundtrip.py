@@ -7,6 +7,7 @@ legacy format, mmap and map_location.
 import collections
 import io
 import mmap
+import pickle
 import zipfile
 
 import numpy as np
@@ -458,3 +459,19 @@ def test_user_attributes_on_tensors_and_parameters_both_ways():
     back = _nt_roundtrip_via_torch({"p": tp, "t": tt})
     assert back["p"].note == "hello" and back["t"].tag == 5
     assert type(back["p"]) is nt.nn.Parameter and type(back["t"]) is nt.Tensor
+
+
+def test_whole_torch_model_loads_as_numtorch_modules_when_trusted():
+    """torch.save(model) pickles the module classes: weights_only=False (trusted files only)
+    maps torch.nn.* onto numtorch.nn.*, and the model computes the same outputs."""
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    buf = io.BytesIO()
+    torch.save(model, buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="torch.nn.modules.container.Sequential"):
+        nt.load(buf)
+    buf.seek(0)
+    mine = nt.load(buf, weights_only=False)
+    assert isinstance(mine, nt.nn.Sequential) and isinstance(mine[0], nt.nn.Linear)
+    x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    assert_close(mine(nt.from_numpy(x)), model(torch.from_numpy(x)))
