@@ -51,12 +51,12 @@ def skip_at(step, skip_none):
     return (3,) if skip_none and step % 3 == 1 else ()
 
 
-def assert_params_close(nt_params, th_params, rtol):
+def assert_params_close(nt_params, th_params, rtol, atol=None):
     for p, q in zip(nt_params, th_params):
         a = p.detach().numpy()
         b = q.detach().numpy()
         assert a.dtype == b.dtype
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-2)
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-2 if atol is None else atol)
 
 
 def assert_state_close(nt_value, th_value, rtol, atol=None):

@@ -237,4 +237,6 @@ def test_large_float32_arrays_use_plain_arithmetic_within_tolerance(name, opts):
     opt_nt = getattr(nt.optim, name)(ps_nt, **opts)
     opt_th = getattr(torch.optim, name)(ps_th, **opts)
     _run(opt_nt, opt_th, ps_nt, ps_th, 0, 10, False)
-    assert_params_close(ps_nt, ps_th, 1e-5)
+    # 16k parameters of order 1: a few land near zero, where float32's absolute resolution
+    # (~1e-7 at 1) matters more than a relative tolerance
+    assert_params_close(ps_nt, ps_th, 1e-5, atol=1e-6)
