@@ -761,3 +761,19 @@ def test_reduction_helpers_match_torch():
             TR.legacy_get_enum(sa, rd, emit_warning=False)
     with pytest.raises(ValueError, match="avg is not a valid value for reduction"):
         NR.get_enum("avg")
+
+
+def test_multilabel_margin_in_blocks(monkeypatch):
+    """Rows processed in several blocks give torch's values and gradients."""
+    from numtorch.ops import loss as ops_loss
+    monkeypatch.setattr(ops_loss.MultilabelMarginLoss, "_BLOCK", 10)
+    x, t = rnd(7, 5), _mlm_target(7, 5)
+    for red in R3:
+        a = nt.from_numpy(x).requires_grad_()
+        b = torch.from_numpy(x).requires_grad_()
+        oa = NF.multilabel_margin_loss(a, nt.from_numpy(t), reduction=red)
+        ob = TF.multilabel_margin_loss(b, torch.from_numpy(t), reduction=red)
+        oa.sum().backward()
+        ob.sum().backward()
+        assert_close(oa, ob)
+        assert_close(a.grad, b.grad)

@@ -454,8 +454,11 @@ class MultilabelMarginLoss(Node):
     """Multi-label hinge loss; each target row lists class indices and ends at the first -1.
 
     Per sample: sum over listed targets y and over non-target classes j of
-    ``max(0, 1 - (x[y] - x[j])) / C``.
+    ``max(0, 1 - (x[y] - x[j])) / C``. The (targets x classes) hinge terms are formed for
+    blocks of rows at a time (bounded memory), in forward and again in backward.
     """
+
+    _BLOCK = 1 << 21            # hinge terms per block
 
     def forward(self, x, target, reduction="mean"):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim else x.reshape(1, 1)
@@ -464,30 +467,48 @@ class MultilabelMarginLoss(Node):
         if t2.size and ((t2 < -1) | (t2 >= C)).any():
             raise RuntimeError("argument #2 'target' is out of range")
         valid = xp.cumprod(t2 >= 0, axis=1).astype(bool)
-        tsafe = xp.where(valid, t2, 0)
-        rows = xp.repeat(xp.arange(N), C).reshape(N, C)
+        K = int(valid.sum(axis=1).max()) if N else 0       # targets are a prefix of each row
+        valid = valid[:, :K]
+        tsafe = xp.where(valid, t2[:, :K], 0)
         is_target = xp.zeros((N, C), dtype=bool)
-        is_target[rows[valid], tsafe[valid]] = True
-        xt = xp.take_along_axis(x2, tsafe, axis=1)
-        z = (1 - xt)[:, :, None] + x2[:, None, :]
-        act = (z > 0) & valid[:, :, None] & ~is_target[:, None, :]
-        loss = xp.where(act, z, 0).sum(axis=(1, 2)).astype(x.dtype, copy=False) / x.dtype.type(C)
+        is_target[xp.nonzero(valid)[0], tsafe[valid]] = True
+        loss = xp.zeros(N, dtype=x.dtype)
+        for rows, z, act in self._blocks(x2, tsafe, valid, is_target):
+            loss[rows] = xp.where(act, z, 0).sum(axis=(1, 2))
+        loss /= x.dtype.type(C)
         if x.ndim <= 1:
             loss = loss.reshape(())
-        self.save_for_backward(tsafe, act)
+        self.save_for_backward(x2, tsafe, valid, is_target)
         self.reduction, self.shape = reduction, x.shape
         return _reduce(loss, reduction)
 
+    def _blocks(self, x2, tsafe, valid, is_target):
+        N, C = x2.shape
+        K = tsafe.shape[1]
+        step = max(1, self._BLOCK // max(K * C, 1))
+        for i in range(0, N, step):
+            rows = slice(i, min(i + step, N))
+            xb = x2[rows]
+            z = (1 - xp.take_along_axis(xb, tsafe[rows], axis=1))[:, :, None] + xb[:, None, :]
+            act = (z > 0) & valid[rows][:, :, None] & ~is_target[rows][:, None, :]
+            yield rows, z, act
+
     def backward(self, g):
-        tsafe, act = self.saved_tensors
-        N, C = tsafe.shape
+        x2, tsafe, valid, is_target = self.saved_tensors
+        N, C = x2.shape
+        K = tsafe.shape[1]
         s = _grad_scale(g, self.reduction, N if len(self.shape) > 1 else 1)
-        s = xp.reshape(s, (-1, 1, 1)) / g.dtype.type(C)
-        a = act * s
-        gx = a.sum(axis=1)
-        flat = (xp.arange(N)[:, None] * C + tsafe).reshape(-1)
-        gx -= xp.bincount(flat, weights=a.sum(axis=2).reshape(-1), minlength=N * C).reshape(N, C)
-        return gx.astype(g.dtype, copy=False).reshape(self.shape), None
+        s = xp.broadcast_to(xp.reshape(s, (-1, 1, 1)) / g.dtype.type(C), (N, 1, 1))
+        gx = xp.zeros((N, C), dtype=g.dtype)
+        for rows, z, act in self._blocks(x2, tsafe, valid, is_target):
+            a = act * s[rows]
+            n = a.shape[0]
+            gb = a.sum(axis=1)
+            flat = (xp.arange(n)[:, None] * C + tsafe[rows]).reshape(-1)
+            gb -= xp.bincount(flat, weights=a.sum(axis=2).reshape(-1),
+                              minlength=n * C).reshape(n, C)
+            gx[rows] = gb
+        return gx.reshape(self.shape), None
 
 
 # ---- sequence: CTC ------------------------------------------------------------------
