@@ -20,6 +20,7 @@ import os
 import pickle
 import sys
 import time
+import traceback
 import warnings
 import zlib
 
@@ -216,12 +217,16 @@ def _excepthook_for(rank, size, comm_world):
 
     def hook(etype, value, tb):
         try:
-            sys.stderr.write(f"[rank {rank}] uncaught exception:\n")
-            prev(etype, value, tb)
-            sys.stderr.write(
-                f"numtorch.distributed: rank {rank} of {size} failed with {etype.__name__}: "
-                f"{value}; calling MPI_Abort so that every rank of the job stops.\n")
-            sys.stderr.flush()
+            if prev is not sys.__excepthook__:
+                prev(etype, value, tb)       # a hook the user installed still runs
+            # The real stderr: other hooks (torch's) may have redirected sys.stderr to a buffer.
+            err = sys.__stderr__ or sys.stderr
+            err.write(f"[rank {rank}] uncaught exception:\n"
+                      + "".join(traceback.format_exception(etype, value, tb))
+                      + f"numtorch.distributed: rank {rank} of {size} failed with "
+                      f"{etype.__name__}: {value}; calling MPI_Abort so that every rank of the "
+                      f"job stops.\n")
+            err.flush()
             time.sleep(0.2)  # let the launcher forward this rank's stderr before the abort
         finally:
             comm_world.Abort(1)
