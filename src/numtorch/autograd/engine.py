@@ -61,7 +61,6 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
     reaches each key (used by ``autograd.grad``); leaf ``.grad`` is only
     written when ``accumulate``.
     """
-    from .._tensor import _wrap
     deps = _graph_deps([n for n, _ in roots])
     buffers = {}
     for (node, nr), g in zip(roots, root_grads):
@@ -69,8 +68,9 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
         if buf is None:
             buf = buffers[node] = [None] * node.n_outputs
         buf[nr] = g if buf[nr] is None else buf[nr] + g
-    ready = [n for n in buffers if deps.get(n, 0) == 0]
     # Roots reachable from other roots wait for their dependencies.
+    ready = [n for n in buffers if deps.get(n, 0) == 0]
+    ndarray = np.ndarray
     prev_mode = grad_mode._enabled[0]
     grad_mode._enabled[0] = False
     try:
@@ -79,21 +79,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
             buf = buffers.pop(node, None)
             if buf is None:
                 buf = [None] * node.n_outputs
-            if node._pre_hooks:
-                for nr, hooks in node._pre_hooks.items():
-                    if buf[nr] is not None and hooks:
-                        buf[nr] = _apply_tensor_hooks(hooks, buf[nr])
-            if node._retain:
-                for nr, ref in node._retain.items():
-                    t = ref()
-                    if t is not None and buf[nr] is not None:
-                        g = buf[nr]
-                        t._grad = _wrap(np.array(g)) if t._grad is None \
-                            else _wrap(t._grad._data + g)
-            if capture is not None:
-                for nr in range(node.n_outputs):
-                    if (node, nr) in capture and buf[nr] is not None:
-                        capture[(node, nr)] = buf[nr]
+            if node._pre_hooks or node._retain or capture is not None:
+                _node_hooks(node, buf, capture)
             if type(node) is AccumulateGrad:
                 g = buf[0]
                 if g is not None and accumulate:
@@ -101,45 +88,82 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
                 continue
             if node._freed:
                 raise RuntimeError(_FREED_MSG)
-            if all(g is None for g in buf):
-                grads_in = (None,) * len(node.next_functions)
+            if len(buf) == 1:
+                g0 = buf[0]
+                grads_in = node.backward(g0) if g0 is not None else None
+            elif _all_none(buf):
+                grads_in = None
             else:
-                if node.n_outputs > 1:
-                    buf = node._fill_missing(buf) if hasattr(node, "_fill_missing") else buf
                 grads_in = node.backward(*buf)
-                if type(grads_in) is not tuple:
-                    grads_in = (grads_in,)
+            if grads_in is not None and type(grads_in) is not tuple:
+                grads_in = (grads_in,)
             if node._post_hooks:
-                for h in node._post_hooks:
-                    r = h(tuple(_wrap(g) if g is not None else None for g in grads_in),
-                          tuple(_wrap(g) if g is not None else None for g in buf))
-                    if r is not None:
-                        grads_in = tuple(x._data if x is not None else None for x in r)
+                grads_in = _post_hooks(node, grads_in, buf)
             if not retain_graph:
                 node._release()
             meta = node._meta
-            for i, (nx, nr) in enumerate(node.next_functions):
-                if nx is None:
-                    continue
-                g = grads_in[i] if i < len(grads_in) else None
-                if g is not None:
-                    shape, dt = meta[i]
-                    if type(g) is not np.ndarray:
-                        g = np.asarray(g)
-                    if g.shape != shape:
-                        g = sum_to_shape(g, shape)
-                    if g.dtype != dt:
-                        g = g.astype(dt)
-                    b = buffers.get(nx)
-                    if b is None:
-                        b = buffers[nx] = [None] * nx.n_outputs
-                    b[nr] = g if b[nr] is None else b[nr] + g
-                d = deps[nx] - 1
-                deps[nx] = d
-                if d == 0:
-                    ready.append(nx)
+            i = 0
+            for nx, nr in node.next_functions:
+                if nx is not None:
+                    g = grads_in[i] if grads_in is not None and i < len(grads_in) else None
+                    if g is not None:
+                        shape, dt = meta[i]
+                        if type(g) is not ndarray:
+                            g = np.asarray(g)
+                        if g.shape != shape:
+                            g = sum_to_shape(g, shape)
+                        if g.dtype != dt:
+                            g = g.astype(dt)
+                        b = buffers.get(nx)
+                        if b is None:
+                            b = buffers[nx] = [None] * nx.n_outputs
+                        old = b[nr]
+                        b[nr] = g if old is None else old + g
+                    d = deps[nx] - 1
+                    deps[nx] = d
+                    if d == 0:
+                        ready.append(nx)
+                i += 1
     finally:
         grad_mode._enabled[0] = prev_mode
+
+
+def _all_none(buf):
+    for g in buf:
+        if g is not None:
+            return False
+    return True
+
+
+def _node_hooks(node, buf, capture):
+    """Tensor hooks, retain_grad and autograd.grad capture for the outputs of ``node``."""
+    from .._tensor import _wrap
+    if node._pre_hooks:
+        for nr, hooks in node._pre_hooks.items():
+            if buf[nr] is not None and hooks:
+                buf[nr] = _apply_tensor_hooks(hooks, buf[nr])
+    if node._retain:
+        for nr, ref in node._retain.items():
+            t = ref()
+            if t is not None and buf[nr] is not None:
+                g = buf[nr]
+                t._grad = _wrap(np.array(g)) if t._grad is None else _wrap(t._grad._data + g)
+    if capture is not None:
+        for nr in range(node.n_outputs):
+            if (node, nr) in capture and buf[nr] is not None:
+                capture[(node, nr)] = buf[nr]
+
+
+def _post_hooks(node, grads_in, buf):
+    from .._tensor import _wrap
+    if grads_in is None:
+        grads_in = (None,) * len(node.next_functions)
+    for h in node._post_hooks:
+        r = h(tuple(_wrap(g) if g is not None else None for g in grads_in),
+              tuple(_wrap(g) if g is not None else None for g in buf))
+        if r is not None:
+            grads_in = tuple(x._data if x is not None else None for x in r)
+    return grads_in
 
 
 def _accumulate(var, g):

@@ -169,12 +169,16 @@ def apply(cls, *args, **kwargs):
     node = cls()
     T = Tensor
     req = False
-    if _enabled[0] and cls.differentiable:
-        for a in args:
-            if isinstance(a, T) and a._rg:
+    arrays = []
+    for a in args:
+        if isinstance(a, T):
+            arrays.append(a._data)
+            if a._rg:
                 req = True
-                break
-    arrays = [a._data if isinstance(a, T) else a for a in args]
+        else:
+            arrays.append(a)
+    if req and not (_enabled[0] and cls.differentiable):
+        req = False
     out = node.forward(*arrays, **kwargs)
     if type(out) is tuple:
         outs = tuple(_wrap(o) for o in out)
@@ -212,17 +216,17 @@ def _link_view(view, src):
 
 
 def _record(node, args, arrays):
-    T = Tensor
     nf = []
     meta = []
     need = []
     for a, arr in zip(args, arrays):
-        if isinstance(a, T) and a._rg:
-            nf.append(_edge(a))
+        if arr is not a and a._rg:          # a Tensor (plain values pass through unchanged)
+            fn = a.grad_fn
+            nf.append((fn, a._output_nr) if fn is not None else (grad_accumulator(a), 0))
             meta.append((arr.shape, arr.dtype))
             need.append(True)
         else:
-            nf.append((None, 0))
+            nf.append(_NO_EDGE)
             meta.append(None)
             need.append(False)
     node.next_functions = tuple(nf)
@@ -230,18 +234,25 @@ def _record(node, args, arrays):
     node.needs_input_grad = tuple(need)
 
 
+_NO_EDGE = (None, 0)
+
+
 def _record_versions(node, args, outs):
-    T = Tensor
-    sv = []
+    sv = None
     for s in node._saved:
         for a in args:
-            if isinstance(a, T) and a._data is s:
-                sv.append((a._version, a._version[0], s.shape, s.dtype))
+            if getattr(a, "_data", None) is s:
+                c = a._version
                 break
         else:
             for o in outs:
                 if o._data is s:
-                    sv.append((o._version, o._version[0], s.shape, s.dtype))
+                    c = o._version
                     break
+            else:
+                continue
+        if sv is None:
+            sv = []
+        sv.append((c, c[0], s.shape, s.dtype))
     if sv:
         node._saved_versions = sv

@@ -29,6 +29,16 @@ def _expand_grad(g, shape, axes, keepdim):
     return g.reshape([1 if i in axes else s for i, s in enumerate(shape)])
 
 
+def _broadcast(g, shape):
+    """``g`` broadcast to ``shape`` as a fresh array (cheaper than np.broadcast_to for small
+    arrays, and writable)."""
+    if g.shape == shape:
+        return g
+    out = xp.empty(shape, g.dtype)
+    out[...] = g
+    return out
+
+
 def _np_dtype(dtype):
     return None if dtype is None else _dtype.as_dtype(dtype).np
 
@@ -58,7 +68,7 @@ class Sum(Node):
         return out if type(out) is _ndarray else xp.asarray(out)
 
     def backward(self, g):
-        return xp.broadcast_to(_expand_grad(g, self.shape, self.axes, self.keepdim), self.shape)
+        return _broadcast(_expand_grad(g, self.shape, self.axes, self.keepdim), self.shape)
 
 
 class NanSum(Sum):
@@ -97,7 +107,7 @@ class Mean(Node):
 
     def backward(self, g):
         g = _expand_grad(g, self.shape, self.axes, self.keepdim)
-        return xp.broadcast_to(g / g.dtype.type(self.n) if self.n else g * xp.nan, self.shape)
+        return _broadcast(g / g.dtype.type(self.n) if self.n else g * xp.nan, self.shape)
 
 
 def _type_name(npdt):
