@@ -435,8 +435,12 @@ def add_safe_globals(safe_globals):
 
     Example::
 
-        >>> class MyConfig: ...
-        >>> numtorch.serialization.add_safe_globals([MyConfig])
+        >>> import datetime
+        >>> numtorch.save({"day": datetime.date(2024, 1, 31)}, "ckpt.pt")
+        >>> numtorch.serialization.add_safe_globals([datetime.date])
+        >>> numtorch.load("ckpt.pt")
+        {'day': datetime.date(2024, 1, 31)}
+        >>> numtorch.serialization.clear_safe_globals()
     """
     entries = set()
     for g in safe_globals:
@@ -474,8 +478,11 @@ class safe_globals:
 
     Example::
 
-        >>> with numtorch.serialization.safe_globals([MyConfig]):
-        ...     ckpt = numtorch.load("ckpt.pt")
+        >>> import datetime
+        >>> numtorch.save({"day": datetime.date(2024, 1, 31)}, "ckpt.pt")
+        >>> with numtorch.serialization.safe_globals([datetime.date]):
+        ...     numtorch.load("ckpt.pt")
+        {'day': datetime.date(2024, 1, 31)}
     """
 
     def __init__(self, safe_globals):

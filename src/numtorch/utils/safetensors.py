@@ -265,8 +265,10 @@ class safe_open:
 
     Example::
 
+        >>> save_file({"weight": numtorch.ones(2)}, "model.safetensors")
         >>> with safe_open("model.safetensors", framework="pt") as f:
-        ...     w = f.get_tensor("weight")
+        ...     f.get_tensor("weight")
+        tensor([1., 1.])
     """
 
     def __init__(self, filename, framework="pt", device="cpu"):
