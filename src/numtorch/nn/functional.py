@@ -369,17 +369,17 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     _check_pool_args(k, s, p, d)
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
-    out, idx = apply(_P.MaxPool2DWithIndices, x, k, s, p, d, ceil_mode)
+    res = apply(_P.MaxPool2DWithIndices, x, k, s, p, d, ceil_mode, indices=return_indices)
     if unbatched:
-        out, idx = out.squeeze(0), idx.squeeze(0)
-    return out, idx
+        res = tuple(r.squeeze(0) for r in res) if return_indices else res.squeeze(0)
+    return res
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """2-d max pooling (``return_indices=True`` also returns flat argmax indices)."""
-    out, idx = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return (out, idx) if return_indices else out
+    return max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode,
+                                   return_indices)
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
@@ -393,18 +393,20 @@ def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     unbatched = x.ndim == 3
     if unbatched:
         x = x.unsqueeze(0)
-    out, idx = apply(_P.MaxPool2DWithIndices, x, (1,) + k, (1,) + s, (0,) + p, (1,) + d,
-                     ceil_mode)
+    res = apply(_P.MaxPool2DWithIndices, x, (1,) + k, (1,) + s, (0,) + p, (1,) + d,
+                ceil_mode, indices=return_indices)
+    res = res if return_indices else (res,)
     if unbatched:
-        out, idx = out.squeeze(0), idx.squeeze(0)
-    return out.squeeze(-2), idx.squeeze(-2)
+        res = tuple(r.squeeze(0) for r in res)
+    res = tuple(r.squeeze(-2) for r in res)
+    return res if return_indices else res[0]
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """1-d max pooling."""
-    out, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return (out, idx) if return_indices else out
+    """1-d max pooling (``return_indices=True`` also returns flat argmax indices)."""
+    return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode,
+                                   return_indices)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,

@@ -4,7 +4,8 @@ Layout: im2col gathers the input through one strided view into ``cols`` of shape
 (C*kh*kw, N*OH*OW) (a single copy), so each convolution is one GEMM per group; col2im is a
 sum of shifted strided views, one per kernel offset (kh*kw vectorised adds, no scatter).
 1-d convolutions run as 2-d ones with a height of 1. Backward recomputes ``cols`` from the
-saved input (instead of keeping it) to keep the memory of a training step close to torch's.
+saved input (instead of keeping it), and im2col buffers are built a slice of the batch at a
+time, to keep the memory of a training step close to torch's.
 """
 from ..backends import xp
 
@@ -64,6 +65,17 @@ def _tn(dt):
                                                                                  str(dt))
 
 
+# im2col buffers are built for a slice of the batch at a time, at most this many bytes, so
+# that a large layer's (C*kh*kw, N*OH*OW) matrix never exists whole (memory stays near torch's).
+COLS_BUDGET = 32 * 2 ** 20
+
+
+def batch_chunk(n, k, length, itemsize):
+    """Samples per im2col chunk for a (k, length)-per-sample column matrix."""
+    per = max(k * length * itemsize, 1)
+    return max(1, min(n, COLS_BUDGET // per))
+
+
 class Convolution(Node):
     """N-d (1 or 2) convolution. ``padding`` is (top, bottom, left, right) for the 2-d view."""
 
@@ -82,13 +94,20 @@ class Convolution(Node):
         dh, dw = dilation
         oh = out_size(h, kh, sh, pt + pb, dh)
         ow = out_size(wd, kw, sw, pl + pr, dw)
+        length = oh * ow
         self.geom = (n, c, h, wd, o, kh, kw, sh, sw, pt, pb, pl, pr, dh, dw, oh, ow, groups)
-        cols = im2col(pad2d(x, pt, pb, pl, pr), kh, kw, sh, sw, dh, dw, oh, ow)
-        cols = cols.reshape(groups, cg * kh * kw, n * oh * ow)
+        xpad = pad2d(x, pt, pb, pl, pr)
         w3 = w.reshape(groups, o // groups, cg * kh * kw)
-        out = xp.matmul(w3, cols).reshape(o, n * oh * ow)
+        nb = batch_chunk(n, c * kh * kw, length, x.itemsize)
+        out = xp.empty((o, n, length), dtype=x.dtype)
+        for s in range(0, n, nb):
+            e = min(n, s + nb)
+            cols = im2col(xpad[s:e], kh, kw, sh, sw, dh, dw, oh, ow)
+            cols = cols.reshape(groups, cg * kh * kw, (e - s) * length)
+            out[:, s:e] = xp.matmul(w3, cols).reshape(o, e - s, length)
+            del cols
         if b is not None:
-            out += b[:, None]
+            out += b[:, None, None]
         out = xp.ascontiguousarray(out.reshape(o, n, oh, ow).transpose(1, 0, 2, 3))
         self.save_for_backward(x, w)
         self.has_bias = b is not None
@@ -101,23 +120,39 @@ class Convolution(Node):
             g = g[:, :, None, :]
         need = self.needs_input_grad
         cg = c // groups
-        g3 = xp.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, o // groups,
-                                                                   n * oh * ow)
-        w3 = w.reshape(groups, o // groups, cg * kh * kw)
+        og = o // groups
+        length = oh * ow
+        k = cg * kh * kw
+        w3 = w.reshape(groups, og, k)
         gx = gw = gb = None
+        xpad = pad2d(x, pt, pb, pl, pr) if need[1] else None
         if need[1]:
-            cols = im2col(pad2d(x, pt, pb, pl, pr), kh, kw, sh, sw, dh, dw, oh, ow)
-            cols = cols.reshape(groups, cg * kh * kw, n * oh * ow)
-            gw = xp.matmul(g3, cols.transpose(0, 2, 1)).reshape(w.shape)
-            del cols
+            gw = xp.zeros((groups, og, k), dtype=g.dtype)
+        if need[0]:
+            gx = xp.empty((n, c, h, wd), dtype=g.dtype)
+            w3t = w3.transpose(0, 2, 1)
+        nb = batch_chunk(n, c * kh * kw, length, g.itemsize)
+        for s in range(0, n, nb):
+            e = min(n, s + nb)
+            m = e - s
+            g3 = xp.ascontiguousarray(g[s:e].transpose(1, 0, 2, 3)).reshape(groups, og,
+                                                                             m * length)
+            if need[1]:
+                cols = im2col(xpad[s:e], kh, kw, sh, sw, dh, dw, oh, ow)
+                cols = cols.reshape(groups, k, m * length)
+                gw += xp.matmul(g3, cols.transpose(0, 2, 1))
+                del cols
+            if need[0]:
+                gcols = xp.matmul(w3t, g3).reshape(c, kh, kw, m, oh, ow)
+                gpad = col2im(gcols, h + pt + pb, wd + pl + pr, sh, sw, dh, dw)
+                del gcols
+                gx[s:e] = gpad[:, :, pt:pt + h, pl:pl + wd].transpose(1, 0, 2, 3)
+        if gw is not None:
+            gw = gw.reshape(w.shape)
             if self.one_d:
                 gw = gw[:, :, 0, :]
-        if need[0]:
-            gcols = xp.matmul(w3.transpose(0, 2, 1), g3).reshape(c, kh, kw, n, oh, ow)
-            gpad = col2im(gcols, h + pt + pb, wd + pl + pr, sh, sw, dh, dw)
-            gx = xp.ascontiguousarray(gpad[:, :, pt:pt + h, pl:pl + wd].transpose(1, 0, 2, 3))
-            if self.one_d:
-                gx = gx[:, :, 0, :]
+        if gx is not None and self.one_d:
+            gx = gx[:, :, 0, :]
         if self.has_bias and len(need) > 2 and need[2]:
             gb = g.sum(axis=(0, 2, 3))
         return gx, gw, gb

@@ -36,12 +36,41 @@ def _sub(a, i, j, oh, ow, sh, sw):
     return a[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
 
 
+def _max_over_offsets(xpd, kh, kw, sh, sw, dh, dw, oh, ow):
+    """Window max and the row-major offset (0..kh*kw-1) of its first occurrence, one
+    vectorised pass per kernel offset. NaN wins, as in torch."""
+    kk = kh * kw
+    arg = xp.zeros(xpd.shape[:2] + (oh, ow), dtype=xp.int8 if kk < 128 else xp.int64)
+    out = _sub(xpd, 0, 0, oh, ow, sh, sw).copy()
+    better = xp.empty(out.shape, dtype=bool)
+    k = 0
+    for i in range(kh):
+        for j in range(kw):
+            if k:
+                v = _sub(xpd, i * dh, j * dw, oh, ow, sh, sw)
+                xp.greater(v, out, out=better)
+                xp.maximum(out, v, out=out)  # NaN propagates into ``out``
+                xp.copyto(arg, k, where=better)
+            k += 1
+    if xpd.dtype.kind == "f" and kk > 1 and xp.isnan(out).any():
+        # redo the positions whose window holds a NaN: the first NaN is the max
+        seen = xp.zeros(out.shape, dtype=bool)
+        k = 0
+        for i in range(kh):
+            for j in range(kw):
+                isn = xp.isnan(_sub(xpd, i * dh, j * dw, oh, ow, sh, sw)) & ~seen
+                arg[isn] = k
+                seen |= isn
+                k += 1
+    return out, arg
+
+
 class MaxPool2DWithIndices(Node):
     """Max pooling; also returns torch's flat (h * W + w) indices into the input."""
 
     _name = "MaxPool2DWithIndicesBackward0"
 
-    def forward(self, x, kernel, stride, padding, dilation, ceil_mode):
+    def forward(self, x, kernel, stride, padding, dilation, ceil_mode, indices=True):
         n, c, h, w = x.shape
         kh, kw = kernel
         sh, sw = stride
@@ -57,37 +86,34 @@ class MaxPool2DWithIndices(Node):
         wp = max(w + 2 * pw, (ow - 1) * sw + dw * (kw - 1) + 1)
         fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
         xpd = _padded(x, ph, pw, hp, wp, fill)
-        out = None
-        arg = xp.zeros((n, c, oh, ow), dtype=xp.int16 if kh * kw < 32000 else xp.int64)
-        k = 0
-        for i in range(kh):
-            for j in range(kw):
-                v = _sub(xpd, i * dh, j * dw, oh, ow, sh, sw)
-                if out is None:
-                    out = v.copy()
-                else:
-                    better = (v > out) | (v != v)
-                    xp.copyto(out, v, where=better)
-                    xp.copyto(arg, k, where=better)
-                k += 1
+        out, arg = _max_over_offsets(xpd, kh, kw, sh, sw, dh, dw, oh, ow)
         self.geom = (n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, hp, wp)
         self.save_for_backward(arg)
+        if not indices:
+            return out
         # flat indices into the unpadded input, as torch returns them
         ki, kj = xp.divmod(arg.astype(xp.int64), kw)
         rows = xp.arange(oh, dtype=xp.int64)[:, None] * sh - ph + ki * dh
         cols = xp.arange(ow, dtype=xp.int64)[None, :] * sw - pw + kj * dw
-        idx = rows * w + cols
-        self.differentiable_outputs = 1
-        return out, idx
+        return out, rows * w + cols
 
     def backward(self, g, g_idx=None):
         arg, = self.saved_tensors
         n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, hp, wp = self.geom
         gpad = xp.zeros((n, c, hp, wp), dtype=g.dtype)
+        mask = xp.empty(g.shape, dtype=bool)
+        tmp = xp.empty_like(g)
+        overlap = sh < (kh - 1) * dh + 1 or sw < (kw - 1) * dw + 1
         k = 0
         for i in range(kh):
             for j in range(kw):
-                _sub(gpad, i * dh, j * dw, oh, ow, sh, sw)[...] += xp.where(arg == k, g, 0)
+                xp.equal(arg, k, out=mask)
+                view = _sub(gpad, i * dh, j * dw, oh, ow, sh, sw)
+                if overlap:
+                    xp.multiply(g, mask, out=tmp)
+                    view += tmp
+                else:  # disjoint windows: each input cell gets at most one value
+                    xp.copyto(view, g, where=mask)
                 k += 1
         return gpad[:, :, ph:ph + h, pw:pw + w]
 
