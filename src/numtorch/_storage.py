@@ -42,6 +42,15 @@ def _address(arr):
     return arr.__array_interface__["data"][0]
 
 
+def _offset_in_root(arr):
+    """Element offset of ``arr`` in its storage (what ``Tensor.storage_offset()`` reports)."""
+    flat = _root_bytes(_root(arr))
+    if flat is None or not arr.itemsize:
+        return 0
+    off = _address(arr) - _address(flat)
+    return off // arr.itemsize if 0 <= off <= flat.size else 0
+
+
 class UntypedStorage:
     """A flat block of bytes (``torch.UntypedStorage``); indexing yields byte values.
 

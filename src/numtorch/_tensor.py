@@ -110,8 +110,9 @@ class Tensor:
 
     def storage_offset(self):
         base = self._base
-        if base is None:
-            return 0
+        if base is None:  # e.g. views rebuilt by numtorch.load: offset in the NumPy memory
+            from ._storage import _offset_in_root
+            return _offset_in_root(self._data)
         return (self._data.__array_interface__["data"][0]
                 - base._data.__array_interface__["data"][0]) // self._data.itemsize
 

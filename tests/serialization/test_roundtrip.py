@@ -138,6 +138,7 @@ def test_views_share_storage_torch_to_nt(name, fn):
     got = _nt_roundtrip_via_torch({"base": base, "view": fn(base)})
     assert_close(got["view"], fn(base), rtol=0, atol=0)
     assert got["view"].stride() == fn(base).stride()
+    assert got["view"].storage_offset() == fn(base).storage_offset()
     assert got["base"].untyped_storage().data_ptr() == got["view"].untyped_storage().data_ptr()
     got["base"].add_(100)
     assert_close(got["view"], fn(base) + 100, rtol=0, atol=0)
