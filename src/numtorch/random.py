@@ -66,7 +66,8 @@ def _u24(r, out=None):
     np.bitwise_and(r, _M24, out=r)
     if out is None:
         out = r.view(_F32)
-    np.multiply(r, _F32(2.0 ** -24), out=out, dtype=_F32, casting="unsafe")
+    # < 2**24 after the mask: int32 converts faster than uint32
+    np.multiply(r.view(np.int32), _F32(2.0 ** -24), out=out, dtype=_F32, casting="unsafe")
     return out
 
 
@@ -197,7 +198,8 @@ def _uniform_f32(r, low, high, dt, out=None):
         t = np.empty(min(_BLOCK, r.size), dtype=_F64)
         for s in range(0, r.size, _BLOCK):
             tt = t[:min(_BLOCK, r.size - s)]
-            np.multiply(r[s:s + _BLOCK], scale, out=tt, dtype=_F64, casting="unsafe")
+            np.multiply(r[s:s + _BLOCK].view(np.int32), scale, out=tt, dtype=_F64,
+                        casting="unsafe")
             np.add(tt, f, out=tt)
             np.copyto(v[s:s + _BLOCK], tt, casting="unsafe")
     else:
@@ -371,10 +373,14 @@ class _Lanes:
         self.u32a = np.empty(size, dtype=np.uint32)
         self.u32b = np.empty(size, dtype=np.uint32)
         self.mask = np.empty(size, dtype=np.bool_)
+        self._views = {}
 
     def view(self, n):
-        return ([b[:n] for b in self.f32], [b[:n] for b in self.f64], self.i32[:n],
-                self.mask[:n])
+        views = self._views.get(n)
+        if views is None:
+            views = self._views[n] = ([b[:n] for b in self.f32], [b[:n] for b in self.f64],
+                                      self.i32[:n], self.mask[:n])
+        return views
 
     def fma(self, a64, b, c, out32, t, tag):
         """out32 = RN32(a64 * b + c): product exact in float64, one add, one rounding."""
@@ -397,17 +403,19 @@ class _Lanes:
 
     def radius(self, w, out):
         """sqrt(-2 * log(u1)) for u1 = w * 2**-24, w integers in [1, 2**24] (Cephes logf)."""
-        (a, m, x, z, y, ef, tmp, *_), (x64, y64, z64, t, *_), e, mask = self.view(w.size)
+        (a, x, z, y, ef, tmp, _), (x64, y64, z64, t), e, _ = self.view(w.size)
+        # The kernel splits u1 = m * 2**e (m in [0.5, 1)) and, where m < sqrt(1/2), uses
+        # x = 2m - 1 and e - 1, else x = m - 1. Adding (bits(1.0) - bits(sqrt(1/2))) to the
+        # bits of u1 carries into the exponent exactly when m >= sqrt(1/2), which yields both.
         np.copyto(a, w.view(np.int32))       # w <= 2**24: int32 converts faster than uint32
-        np.frexp(a, out=(m, e))               # w = m * 2**e, m in [0.5, 1)
-        np.less(m, _SQRTHF, out=mask)
-        np.copyto(tmp, mask)                  # 1.0 where m < sqrt(1/2), else 0.0
+        bits = a.view(np.int32)
+        np.add(bits, _LOG_SPLIT, out=bits)
+        np.right_shift(bits, 23, out=e)
+        np.subtract(e, 127 + 24, out=e)       # u1 = w * 2**-24
         np.copyto(ef, e)
-        np.subtract(ef, tmp, out=ef)          # exponent, minus one where m < sqrt(1/2)
-        np.subtract(ef, _F32(24), out=ef)
-        np.add(tmp, _F32(1), out=tmp)
-        np.multiply(m, tmp, out=x)
-        np.subtract(x, _F32(1), out=x)        # 2m - 1 where m < sqrt(1/2), else m - 1
+        np.bitwise_and(bits, 0x7FFFFF, out=bits)
+        np.add(bits, _SQRTHF_BITS, out=bits)  # 2m or m, in [sqrt(1/2), sqrt(2))
+        np.subtract(a, _F32(1), out=x)
         np.multiply(x, x, out=z)
         np.copyto(x64, x)
         self.fma(x64, float(_LOG_P[0]), float(_LOG_P[1]), y, t, "log_p1")
@@ -496,6 +504,8 @@ class _Lanes:
 
 
 _THETA_SCALE = _F32(_TWO_PI * _F32(2.0 ** -24))
+_SQRTHF_BITS = int(_SQRTHF.view(np.int32))
+_LOG_SPLIT = 0x3F800000 - _SQRTHF_BITS
 _DP23 = float(_DP[1]) + float(_DP[2])   # exact in float64
 _V32 = np.dtype((np.void, 32))    # eight 32-bit lanes, to (de)interleave blocks in one copy
 _PARALLEL_MIN = 1 << 17           # lanes from which the fill is split across threads
