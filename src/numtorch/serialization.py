@@ -1813,13 +1813,22 @@ def _name_file(err, name):
 
 
 def _load_legacy(fh, name, restore, weights_only, encoding, pickle_module, extra):
-    data = fh.read()
+    start = fh.tell()
+    fh.seek(0, os.SEEK_END)
+    data = bytearray(fh.tell() - start)  # one writable buffer: the file is read once
+    fh.seek(start)
+    got = fh.readinto(data) or 0
+    while got < len(data):
+        k = fh.readinto(memoryview(data)[got:])
+        if not k:
+            break
+        got += k
+    del data[got:]
     if len(data) > 262 and data[257:262] == b"ustar":
         raise RuntimeError(f"numtorch.load: {name} is in torch's tar format (torch < 0.4), "
                            f"which numtorch does not read")
     if not data.startswith(b"\x80"):
         _fail(name, "it is neither a zip archive nor a pickle (wrong file, or corrupted)")
-    data = bytearray(data)
 
     def header(pos, what):
         try:
