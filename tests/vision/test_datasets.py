@@ -273,7 +273,7 @@ def test_mnist_download_from_mirror(server, tmp_path, monkeypatch):
 # ---- bundled digits ---------------------------------------------------------------------
 def test_digits_bundled():
     train, test = datasets.Digits(), datasets.Digits(train=False)
-    assert len(train) == 1437 and len(test) == 360
+    assert len(train) == 1442 and len(test) == 355
     img, y = train[0]
     assert img.shape == (8, 8) and img.dtype == np.uint8 and 0 <= img.max() <= 16
     assert isinstance(y, int) and 0 <= y <= 9
@@ -282,5 +282,5 @@ def test_digits_bundled():
     assert x.shape == (1, 8, 8) and x.dtype == nt.float32
     assert_close(x, torch.from_numpy(img).float()[None] / 255)
     loader = DataLoader(datasets.Digits(train=False, transform=T.ToTensor()), batch_size=100)
-    assert [b[0].shape[0] for b in loader] == [100, 100, 100, 60]
-    assert repr(test) == "Dataset Digits\n    Number of datapoints: 360\n    Split: Test"
+    assert [b[0].shape[0] for b in loader] == [100, 100, 100, 55]
+    assert repr(test) == "Dataset Digits\n    Number of datapoints: 355\n    Split: Test"

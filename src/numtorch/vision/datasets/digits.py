@@ -14,14 +14,24 @@ from .vision import VisionDataset
 __all__ = ["Digits"]
 
 _FILE = os.path.join(os.path.dirname(__file__), "_data", "digits.npz")
-N_TRAIN = 1437
+
+
+def _test_mask(labels):
+    """Fixed stratified split: within each class, every 5th image (in file order) is a test
+    image (355 test / 1,442 train). The file's order groups writers, so this mixes writers
+    into both parts, as a random split would, without depending on any random generator."""
+    rank = np.zeros(len(labels), dtype=np.int64)
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        rank[idx] = np.arange(len(idx))
+    return rank % 5 == 4
 
 
 class Digits(VisionDataset):
     """The 8x8 UCI handwritten digits: 1,797 images in 10 classes, bundled (no download).
 
-    Split: the first 1,437 images are the training set, the last 360 the test set (the
-    order of the original file, whose writers differ between the two parts).
+    Split: fixed and stratified: within each class every 5th image (in the file's order) is
+    in the test set, giving 1,442 training and 355 test images.
     ``dataset[i]`` is ``(image, target)``: an ``8 x 8`` uint8 NumPy array with values
     0..16 (the UCI counts of set pixels per 4x4 block) and an ``int`` label, as
     ``MNIST`` returns them; ``transforms.ToTensor()`` gives a ``1 x 8 x 8`` float tensor
@@ -39,7 +49,7 @@ class Digits(VisionDataset):
     Example:
         >>> ds = Digits(train=False)
         >>> len(ds), ds[0][0].shape
-        (360, (8, 8))
+        (355, (8, 8))
     """
 
     classes = [str(i) for i in range(10)]
@@ -50,7 +60,7 @@ class Digits(VisionDataset):
         self.train = train
         with np.load(_FILE) as f:
             images, labels = f["images"], f["labels"]
-        part = slice(0, N_TRAIN) if train else slice(N_TRAIN, None)
+        part = ~_test_mask(labels) if train else _test_mask(labels)
         self.data = _wrap(np.ascontiguousarray(images[part]))
         self.targets = _wrap(labels[part].astype(np.int64))
 
