@@ -240,6 +240,8 @@ _NO_EDGE = (None, 0)
 def _record_versions(node, args, outs):
     sv = None
     for s in node._saved:
+        if s is None:
+            continue
         for a in args:
             if getattr(a, "_data", None) is s:
                 c = a._version
