@@ -71,24 +71,19 @@ class _Formatter:
                 self.int_mode = False
                 break
         p = PRINT_OPTS.precision
-        if self.int_mode:
-            if vmax / vmin > 1000.0 or vmax > 1.0e8:
-                self.sci_mode = True
-                for v in pyvals:
-                    self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
-            else:
-                for v in pyvals:
-                    self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
+        if PRINT_OPTS.sci_mode is None:
+            self.sci_mode = vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4
         else:
-            if vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4:
-                self.sci_mode = True
-                for v in pyvals:
-                    self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
-            else:
-                for v in pyvals:
-                    self.max_width = max(self.max_width, len(f"{v:.{p}f}"))
-        if PRINT_OPTS.sci_mode is not None:
             self.sci_mode = PRINT_OPTS.sci_mode
+        if self.sci_mode:
+            for v in pyvals:
+                self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
+        elif self.int_mode:
+            for v in pyvals:
+                self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
+        else:
+            for v in pyvals:
+                self.max_width = max(self.max_width, len(f"{v:.{p}f}"))
 
     def width(self):
         return self.max_width
@@ -126,34 +121,45 @@ def _summarized(arr):
     return np.stack([_summarized(r) for r in rows])
 
 
-def _vector_str(arr, indent, summarize, fmt):
+def _val_str(v, fmt, fmt2):
+    if fmt2 is None:
+        return fmt.format(v)
+    re = fmt.format(v.real)
+    im = (fmt2.format(v.imag) + "j").lstrip()
+    return re + im if im[0] in "+-" else re + "+" + im
+
+
+def _vector_str(arr, indent, summarize, fmt, fmt2=None):
     e = PRINT_OPTS.edgeitems
     element_length = fmt.width() + 2
+    if fmt2 is not None:
+        element_length += fmt2.width() + 1
     per_line = max(1, int(math.floor((PRINT_OPTS.linewidth - indent) / element_length)))
     if summarize and not e:
         data = ["..."]
     elif summarize and arr.shape[0] > 2 * e:
-        data = [fmt.format(v) for v in arr[:e].tolist()] + [" ..."] + \
-            [fmt.format(v) for v in arr[-e:].tolist()]
+        data = [_val_str(v, fmt, fmt2) for v in arr[:e].tolist()] + [" ..."] + \
+            [_val_str(v, fmt, fmt2) for v in arr[-e:].tolist()]
     else:
-        data = [fmt.format(v) for v in arr.tolist()]
+        data = [_val_str(v, fmt, fmt2) for v in arr.tolist()]
     lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
     return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def _str_with_formatter(arr, indent, summarize, fmt):
+def _str_with_formatter(arr, indent, summarize, fmt, fmt2=None):
     dim = arr.ndim
     if dim == 0:
-        return fmt.format(arr.item())
+        return _val_str(arr.item(), fmt, fmt2)
     if dim == 1:
-        return _vector_str(arr, indent, summarize, fmt)
+        return _vector_str(arr, indent, summarize, fmt, fmt2)
     e = PRINT_OPTS.edgeitems
     if summarize and arr.shape[0] > 2 * e:
-        slices = [_str_with_formatter(arr[i], indent + 1, summarize, fmt) for i in range(e)] + \
-            ["..."] + [_str_with_formatter(arr[i], indent + 1, summarize, fmt)
-                       for i in range(len(arr) - e, len(arr))]
+        slices = [_str_with_formatter(arr[i], indent + 1, summarize, fmt, fmt2)
+                  for i in range(e)] + ["..."] + \
+            [_str_with_formatter(arr[i], indent + 1, summarize, fmt, fmt2)
+             for i in range(len(arr) - e, len(arr))]
     else:
-        slices = [_str_with_formatter(arr[i], indent + 1, summarize, fmt)
+        slices = [_str_with_formatter(arr[i], indent + 1, summarize, fmt, fmt2)
                   for i in range(arr.shape[0])]
     return "[" + ("," + "\n" * (dim - 1) + " " * (indent + 1)).join(slices) + "]"
 
@@ -165,13 +171,10 @@ def _tensor_str(arr, indent):
     if arr.dtype == np.float16:
         arr = arr.astype(np.float32)
     if arr.dtype.kind == "c":
-        re = _tensor_str_real(arr.real, indent, summarize)
-        return re  # complex printing is approximate (real part only) for now
-    fmt = _Formatter(_summarized(arr) if summarize else arr)
-    return _str_with_formatter(arr, indent, summarize, fmt)
-
-
-def _tensor_str_real(arr, indent, summarize):
+        re, im = arr.real, arr.imag
+        f1 = _Formatter(_summarized(re) if summarize else re)
+        f2 = _Formatter(_summarized(im) if summarize else im)
+        return _str_with_formatter(arr, indent, summarize, f1, f2)
     fmt = _Formatter(_summarized(arr) if summarize else arr)
     return _str_with_formatter(arr, indent, summarize, fmt)
 
