@@ -265,12 +265,16 @@ class BinaryCrossEntropyWithLogits(Node):
 def _class_targets(target, ignore_index, n_classes):
     """Validate class indices; return (indices safe to gather with, mask of kept targets).
 
-    The mask is None when every target is kept (the common case, checked with two reductions).
+    The mask is None when every target is kept. The common case (no negative target, a
+    negative ignore_index) costs one reduction: an index >= n_classes then makes the gather
+    that follows raise IndexError, and ``_class_targets_full`` gives torch's message.
     """
-    if target.size:
-        lo, hi = target.min(), target.max()
-        if lo >= 0 and hi < n_classes and not lo <= ignore_index <= hi:
-            return target, None
+    if ignore_index < 0 and target.size and target.min() >= 0:
+        return target, None
+    return _class_targets_full(target, ignore_index, n_classes)
+
+
+def _class_targets_full(target, ignore_index, n_classes):
     valid = target != ignore_index
     bad = valid & ((target < 0) | (target >= n_classes))
     if bad.any():
@@ -280,13 +284,26 @@ def _class_targets(target, ignore_index, n_classes):
     return xp.where(valid, target, 0), valid
 
 
-def _pick(x, t):
+def _pick(x, t, rows=None):
     """``x`` at class ``t`` along the class dimension (0 for 1-D input, else 1)."""
     if x.ndim == 2:
-        return x[xp.arange(x.shape[0]), t]
+        return x[xp.arange(x.shape[0]) if rows is None else rows, t]
     if x.ndim == 1:
         return x[t]
     return xp.take_along_axis(x, xp.expand_dims(t, 1), axis=1).squeeze(1)
+
+
+def _targets_and_weights(x, target, w, ignore_index, cdim, rows=None):
+    """(safe indices, per-target weights or None, x at the targets)."""
+    n_classes = x.shape[cdim]
+    tsafe, valid = _class_targets(target, ignore_index, n_classes)
+    try:
+        picked = _pick(x, tsafe, rows)
+        wt = _target_weights(w, tsafe, valid, x.dtype)
+    except IndexError:
+        _class_targets_full(target, ignore_index, n_classes)   # raises torch's message
+        raise
+    return tsafe, wt, picked
 
 
 def _target_weights(w, tsafe, valid, dtype):
@@ -303,11 +320,13 @@ def _nll_reduce(node, loss, wt, reduction, dtype):
         return loss
     s = loss.sum(dtype=dtype)
     if reduction == "sum":
-        return xp.asarray(s)
+        return s
     total = dtype.type(loss.size) if wt is None else wt.sum(dtype=dtype)
     node.total = total
-    with xp.errstate(invalid="ignore", divide="ignore"):
-        return xp.asarray(s / total)
+    if total == 0:
+        with xp.errstate(invalid="ignore", divide="ignore"):
+            return s / total
+    return s / total
 
 
 def _nll_coef(node, g, wt):
@@ -330,9 +349,8 @@ class NllLoss(Node):
     def forward(self, x, target, w=None, reduction="mean", ignore_index=-100):
         if x.ndim > 2:
             self._name = "NllLoss2DBackward0"
-        tsafe, valid = _class_targets(target, ignore_index, x.shape[0 if x.ndim == 1 else 1])
-        wt = _target_weights(w, tsafe, valid, x.dtype)
-        picked = _pick(x, tsafe)
+        cdim = 0 if x.ndim == 1 else 1
+        tsafe, wt, picked = _targets_and_weights(x, target, w, ignore_index, cdim)
         loss = -picked if wt is None else -(picked * wt)
         self.shape = x.shape
         self.save_for_backward(tsafe, wt)
@@ -371,17 +389,17 @@ class CrossEntropy(NllLoss):
         if x.ndim > 2:
             self._name = "NllLoss2DBackward0"
         cdim = 0 if x.ndim == 1 else 1
-        tsafe, valid = _class_targets(target, ignore_index, x.shape[cdim])
-        wt = _target_weights(w, tsafe, valid, x.dtype)
+        rows = xp.arange(x.shape[0]) if x.ndim == 2 else None
         p = x - x.max(axis=cdim, keepdims=True)
-        picked = _pick(p, tsafe)
+        tsafe, wt, picked = _targets_and_weights(p, target, w, ignore_index, cdim, rows)
         xp.exp(p, out=p)
         s = p.sum(axis=cdim, keepdims=True)
         p /= s
-        with xp.errstate(divide="ignore"):
-            logp = picked - xp.log(xp.squeeze(s, cdim))
-        loss = -logp if wt is None else -(logp * wt)
-        self.cdim = cdim
+        loss = xp.log(xp.squeeze(s, cdim))          # -log_softmax at the targets
+        loss -= picked
+        if wt is not None:
+            loss *= wt
+        self.cdim, self.rows = cdim, rows
         self.save_for_backward(tsafe, wt, p)
         return _nll_reduce(self, loss, wt, reduction, x.dtype)
 
@@ -390,12 +408,12 @@ class CrossEntropy(NllLoss):
         coef = _nll_coef(self, g, wt)
         if coef is None:
             return xp.zeros(p.shape, dtype=p.dtype), None, None
-        coef = xp.asarray(coef, dtype=p.dtype)
+        if coef.dtype != p.dtype:
+            coef = coef.astype(p.dtype)
         cdim = self.cdim
         if p.ndim == 2:
             gx = p * (coef[:, None] if coef.ndim else coef)
-            rows = xp.arange(p.shape[0])
-            gx[rows, tsafe] -= coef
+            gx[self.rows, tsafe] -= coef
         elif p.ndim == 1:
             gx = p * coef
             gx[tsafe] -= coef
