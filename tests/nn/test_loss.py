@@ -777,3 +777,15 @@ def test_multilabel_margin_in_blocks(monkeypatch):
         ob.sum().backward()
         assert_close(oa, ob)
         assert_close(a.grad, b.grad)
+
+
+def test_docstring_examples():
+    import doctest
+    import numtorch.nn._functional_loss as FL
+    import numtorch.nn.modules.loss as ML
+    for mod in (FL, ML):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = doctest.testmod(mod, extraglobs={"torch": nt, "nn": nt.nn, "F": NF},
+                                  optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert res.attempted > 20 and res.failed == 0

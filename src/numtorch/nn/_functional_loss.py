@@ -248,7 +248,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     Example::
 
         >>> F.soft_margin_loss(torch.tensor([0.3, 0.7]), torch.tensor([-1., 1.]))
-        tensor(0.6764)
+        tensor(0.6288)
     """
     _check_tensor(input, "soft_margin_loss", "input", 1)
     _check_tensor(target, "soft_margin_loss", "target", 2)

@@ -318,7 +318,7 @@ class SoftMarginLoss(_Loss):
     Example::
 
         >>> nn.SoftMarginLoss()(torch.tensor([0.3, 0.7]), torch.tensor([-1., 1.]))
-        tensor(0.6764)
+        tensor(0.6288)
     """
 
     __constants__ = ["reduction"]
