@@ -139,6 +139,12 @@ def _fma64(x, b, c):
         return x + 0.0
     if b == 0.0:
         return np.full(x.shape, c) + x * b
+    if x.size > _BLOCK:   # cache-sized blocks: about thirty passes follow
+        out = np.empty(x.shape, dtype=_F64)
+        xf, of = x.reshape(-1), out.reshape(-1)
+        for s in range(0, xf.size, _BLOCK):
+            of[s:s + _BLOCK] = _fma64(xf[s:s + _BLOCK], b, c)
+        return out
     uh = x * b
     xh, xl = _split(x)
     bh, bl = _split(np.float64(b))
