@@ -418,3 +418,13 @@ def test_normal_with_tensor_parameters_has_zero_gradient():
     for a, b in zip(t_outs, nt_outs):
         assert _same_bits(a, b)
     assert _same_bits(t_gm, nt_gm) and _same_bits(t_gs, nt_gs)
+
+
+def test_threaded_normal_fill_matches_torch(monkeypatch):
+    """Large float32 fills are split across threads: same bits as one thread and as torch."""
+    from numtorch import random as R
+    monkeypatch.setattr(R, "_num_threads", lambda: 3)
+    monkeypatch.setattr(R, "_PARALLEL_MIN", 1)
+    monkeypatch.setattr(R, "_CHUNK", 4096)
+    _check(lambda X: X.randn(100003), 21, "randn threaded")
+    _check(lambda X: X.empty(70000).normal_(-1.0, 0.25), 22, "normal_ threaded")

@@ -565,14 +565,23 @@ def _normal_fill_f32(r, mean, std, checked=False):
     parts = 1 if checked or n < _PARALLEL_MIN else _num_threads()
     if parts > 1:
         import threading
+        errors = []
+
+        def guarded(lo, hi):
+            try:
+                work(lo, hi)
+            except BaseException as exc:   # re-raised in the calling thread
+                errors.append(exc)
         step = -(-n // parts // _CHUNK) * _CHUNK
-        threads = [threading.Thread(target=work, args=(lo, min(n, lo + step)))
+        threads = [threading.Thread(target=guarded, args=(lo, min(n, lo + step)))
                    for lo in range(step, n, step)]
         for th in threads:
             th.start()
         work(0, min(n, step))
         for th in threads:
             th.join()
+        if errors:
+            raise errors[0]
     else:
         work(0, n)
     out = np.empty(nb * 16, dtype=_F32)
