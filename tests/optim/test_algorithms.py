@@ -66,6 +66,9 @@ CASES = [
     ("Rprop", dict(lr=0.01, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2)), dict(etas=(0.6, 1.1)),
      False),
     ("Rprop", dict(lr=0.01, maximize=True), None, False),
+    ("Adafactor", dict(), dict(lr=0.05), True),
+    ("Adafactor", dict(lr=0.02, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=1.5, weight_decay=0.1,
+                       maximize=True), dict(d=1.0), False),
 ]
 IDS = [f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 

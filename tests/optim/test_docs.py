@@ -7,7 +7,7 @@ import pytest
 import numtorch
 
 MODULES = ["optimizer", "sgd", "adam", "adamw", "adamax", "nadam", "radam", "rmsprop", "adagrad",
-           "adadelta", "asgd", "rprop", "lbfgs", "sparse_adam", "lr_scheduler", "swa_utils"]
+           "adadelta", "asgd", "rprop", "lbfgs", "sparse_adam", "lr_scheduler", "swa_utils", "_adafactor"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -10,7 +10,7 @@ from ..conftest import torch
 from ._common import assert_state_close, make_params, set_grads
 
 ALL = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta",
-       "ASGD", "Rprop", "LBFGS", "SparseAdam"]
+       "ASGD", "Rprop", "LBFGS", "SparseAdam", "Adafactor"]
 
 
 def _both(fn):
@@ -49,7 +49,9 @@ BAD_ARGS = [
     ("Adadelta", dict(rho=1.5)), ("Adadelta", dict(lr=-1)), ("ASGD", dict(weight_decay=-1)),
     ("Rprop", dict(etas=(1.5, 2.0))), ("Rprop", dict(etas=(0.5, 0.9))), ("LBFGS", dict(lr=-1)),
     ("SparseAdam", dict(lr=-1)), ("SparseAdam", dict(betas=(0.9, 1.0))),
-    ("SGD", dict(lr=None)),
+    ("SGD", dict(lr=None)), ("Adafactor", dict(lr=-1)), ("Adafactor", dict(beta2_decay=0.5)),
+    ("Adafactor", dict(eps=(-1, 1e-3))), ("Adafactor", dict(eps=(None, -1))),
+    ("Adafactor", dict(d=0.5)), ("Adafactor", dict(weight_decay=-1)),
 ]
 
 
