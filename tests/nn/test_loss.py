@@ -356,11 +356,12 @@ def test_loss_matches_torch(fname, build, reduction):
 
 
 # float64 gradcheck of every fused op and composite (one reduction each keeps this fast).
-# (non-smooth at the chosen points, or -- cosine_zero_vector -- a norm of 1e-6 under a
-# 1e-6 finite-difference step)
-_GRADCHECK_SKIP = {"cosine_zero_vector", "ctc_long_T", "bce_01", "bce_logits_extreme", "ce_extreme", "ctc_impossible",
-                   "nll_all_ignored", "smooth_l1_beta0", "l1", "l1_bs1", "l1_weight",
-                   "ctc_unnormalised", "triplet_dist_fn"}
+# Not gradchecked: inf/nan results or gradients (ctc_impossible, nll_all_ignored), inputs at
+# the edge of the domain (bce_01: probabilities 0 and 1, a finite-difference step leaves
+# [0, 1]), a 1e-6 norm under a 1e-6 step (cosine_zero_vector), and the long CTC row (slow;
+# its values and gradients are still compared with torch above).
+_GRADCHECK_SKIP = {"cosine_zero_vector", "ctc_long_T", "ctc_impossible", "nll_all_ignored",
+                   "bce_01"}
 
 
 @pytest.mark.parametrize("fname,build,reduction", _params(
