@@ -307,3 +307,19 @@ def test_tensor_lr_is_updated_in_place():
 def test_private_alias_and_exports():
     assert issubclass(nt.optim.lr_scheduler._LRScheduler, nt.optim.lr_scheduler.LRScheduler)
     assert set(torch.optim.lr_scheduler.__all__) <= set(nt.optim.lr_scheduler.__all__)
+
+
+def test_warm_restarts_with_fractional_epochs_matches_torch():
+    out = []
+    for mod in (nt, torch):
+        opt = _sgd(mod, _params(mod))
+        sched = mod.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2,
+                                                                  eta_min=0.001)
+        lrs = []
+        for epoch in range(12):
+            for i in range(4):
+                opt.step()
+                sched.step(epoch + i / 4)
+                lrs.append(sched.get_last_lr() + [sched.T_cur, sched.T_i, sched.last_epoch])
+        out.append(lrs)
+    np.testing.assert_allclose(np.array(out[0], float), np.array(out[1], float), rtol=1e-12)
