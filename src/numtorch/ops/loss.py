@@ -71,22 +71,29 @@ class MseLoss(Node):
         return (gx if n[0] else None), (-gx if n[1] else None)
 
 
+def _quadratic_then_linear(d, k):
+    """``0.5 d^2`` where ``|d| < k``, else ``k (|d| - 0.5 k)``, branch-free:
+    ``c (|d| - 0.5 c)`` with ``c = min(|d|, k)``."""
+    ad = xp.abs(d)
+    c = xp.minimum(ad, d.dtype.type(k))
+    ad -= 0.5 * c
+    ad *= c
+    return ad
+
+
 class SmoothL1Loss(Node):
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``d = input - target``)."""
 
     def forward(self, x, t, reduction="mean", beta=1.0):
         x, t = _pair(x, t)
         d = x - t
-        ad = xp.abs(d)
-        loss = xp.where(ad < beta, (0.5 / beta) * d * d if beta else d, ad - 0.5 * beta)
         self.save_for_backward(d)
         self.reduction, self.beta = reduction, beta
-        return _reduce(loss.astype(d.dtype, copy=False), reduction)
+        return _reduce(_quadratic_then_linear(d, beta) / d.dtype.type(beta), reduction)
 
     def backward(self, g):
         d, = self.saved_tensors
-        beta = self.beta
-        gd = xp.where(d < -beta, -1.0, xp.where(d > beta, 1.0, d / beta)).astype(d.dtype)
+        gd = xp.clip(d / d.dtype.type(self.beta), -1, 1)
         gx = gd * _grad_scale(g, self.reduction, d.size)
         n = self.needs_input_grad
         return (gx if n[0] else None), (-gx if n[1] else None)
@@ -103,11 +110,9 @@ class HuberLoss(Node):
             t = t.astype(x.dtype)
         x, t = _pair(x, t)
         d = x - t
-        ad = xp.abs(d)
-        loss = xp.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
         self.save_for_backward(d)
         self.reduction, self.delta = reduction, delta
-        return _reduce(loss.astype(d.dtype, copy=False), reduction)
+        return _reduce(_quadratic_then_linear(d, delta), reduction)
 
     def backward(self, g):
         d, = self.saved_tensors
@@ -205,10 +210,14 @@ def _log_sigmoid(x, e):
     return out
 
 
-def _sigmoid(x, e):
-    """Stable ``sigmoid(x)`` from ``e = exp(-|x|)``: ``1 / (1 + e)`` or ``e / (1 + e)``."""
-    out = xp.where(x >= 0, x.dtype.type(1), e)
-    out /= 1 + e
+def _sigmoid(x):
+    """``1 / (1 + exp(-x))``: exp may overflow to inf for x < -88 (float32), which gives the
+    correct limit 0; no masks (np.where on a random mask is ~10x slower than exp)."""
+    out = xp.negative(x)
+    with xp.errstate(over="ignore"):
+        xp.exp(out, out=out)
+    out += 1
+    xp.reciprocal(out, out=out)
     return out
 
 
@@ -228,24 +237,25 @@ class BinaryCrossEntropyWithLogits(Node):
         else:
             # (1 - t) x - log_sigmoid(x) = max(x, 0) - t x + log1p(exp(-|x|))
             loss = xp.log1p(e)
-            loss += xp.maximum(x, 0)
-            loss -= t * x
+            tmp = xp.maximum(x, 0)
+            loss += tmp
+            loss -= xp.multiply(t, x, out=tmp) if tmp.shape == loss.shape else t * x
         if w is not None:
             loss = loss * w
-        self.save_for_backward(x, t, w, pw, e)
+        self.save_for_backward(x, t, w, pw)
         self.reduction = reduction
         self.shape = loss.shape
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
 
     def backward(self, g):
-        x, t, w, pw, e = self.saved_tensors
+        x, t, w, pw = self.saved_tensors
         s = _grad_scale(g, self.reduction, math.prod(self.shape))
         if w is not None:
             s = s * w
         n = self.needs_input_grad
         gx = gt = None
         if n[0]:
-            gx = _sigmoid(x, e)
+            gx = _sigmoid(x)
             if pw is not None:
                 pt = pw * t
                 gx = (pt + 1 - t) * gx - pt
@@ -254,7 +264,7 @@ class BinaryCrossEntropyWithLogits(Node):
             gx = gx * s
         if n[1]:
             if pw is not None:
-                ls = _log_sigmoid(x, e)
+                ls = _log_sigmoid(x, _exp_neg_abs(x))
                 gt = (ls - x - pw * ls) * s
             else:
                 gt = -x * s
@@ -440,9 +450,12 @@ class MultiMarginLoss(Node):
             raise RuntimeError("target out of range")
         rows = xp.arange(N)
         z = (margin - x2[rows, t])[:, None] + x2
-        pos = z > 0
-        pos[rows, t] = False
-        h = xp.where(pos, z if p == 1 else z * z, 0).astype(x.dtype, copy=False)
+        z[rows, t] = 0                            # the target class is not a margin term
+        h = xp.maximum(z, 0)
+        pos = h > 0
+        if p == 2:
+            h *= h
+        h = h.astype(x.dtype, copy=False)
         wt = None
         if w is not None:
             wt = w[t].astype(x.dtype, copy=False)[:, None]
