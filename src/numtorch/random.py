@@ -159,8 +159,31 @@ def _fma64(x, b, c):
 
 def _libm(fn, x):
     """Apply a C math-library function (``math.log1p`` ...) elementwise: numpy's own SIMD
-    versions are not always correctly rounded the way glibc's are, and torch calls glibc."""
+    versions are not always correctly rounded the way glibc's are, and torch calls glibc.
+    ``math.sin``/``math.cos`` go to numpy when it agrees with the C library (``_np_twin``)."""
+    twin = _np_twin(fn)
+    if twin is not None:
+        return twin(x)
     return np.fromiter(map(fn, x.tolist()), dtype=_F64, count=x.size)
+
+
+_TWINS = {}
+
+
+def _np_twin(fn):
+    """numpy's ufunc for ``math.sin``/``math.cos`` if it returns the C library's bits on a
+    65536-point probe of the Box-Muller angle range (numpy builds that call libm do; SIMD
+    re-implementations differ on a visible fraction of inputs), else None."""
+    if fn not in (math.sin, math.cos):
+        return None
+    if fn not in _TWINS:
+        probe = np.random.default_rng(12345).random(1 << 16) * 6.283185307179586
+        probe[:4] = (0.0, 6.283185307179586, math.pi, math.pi / 2)
+        ufunc = np.sin if fn is math.sin else np.cos
+        exact = np.fromiter(map(fn, probe.tolist()), dtype=_F64, count=probe.size)
+        _TWINS[fn] = ufunc if np.array_equal(ufunc(probe).view(np.uint64),
+                                             exact.view(np.uint64)) else None
+    return _TWINS[fn]
 
 
 def _cast_from_double(v, dt):
