@@ -77,6 +77,8 @@ if __name__ == "__main__":
     rnd = lambda rng, s: rng.standard_normal(s).astype(np.float32)  # noqa: E731
     bits = lambda rng, s: rng.integers(0, 2, s).astype(np.float32)  # noqa: E731
     bench_pointwise("mse_loss", 256, 1000, rnd, number=50)
+    bench_pointwise("smooth_l1_loss", 256, 1000, rnd, number=50)
+    bench_pointwise("huber_loss", 256, 1000, rnd, number=50)
     bench_pointwise("binary_cross_entropy_with_logits", 256, 1000, bits, number=50)
     bench_pointwise("nll_loss", 256, 1000,
                     lambda rng, s: rng.integers(0, s[1], s[0]), number=100)
