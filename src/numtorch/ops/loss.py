@@ -71,14 +71,20 @@ class MseLoss(Node):
         return (gx if n[0] else None), (-gx if n[1] else None)
 
 
-def _quadratic_then_linear(d, k):
-    """``0.5 d^2`` where ``|d| < k``, else ``k (|d| - 0.5 k)``, branch-free:
-    ``c (|d| - 0.5 c)`` with ``c = min(|d|, k)``."""
-    ad = xp.abs(d)
-    c = xp.minimum(ad, d.dtype.type(k))
-    ad -= 0.5 * c
-    ad *= c
-    return ad
+def _quadratic_then_linear(x, t, k):
+    """Huber's ``0.5 d^2`` where ``|d| < k``, else ``k (|d| - 0.5 k)``, with ``d = x - t``.
+
+    Branch-free: with ``c = clip(d, -k, k)`` (which is also the gradient) the loss is
+    ``c (d - 0.5 c)``. Returns (loss, c).
+    """
+    d = x - t
+    k = d.dtype.type(k)
+    c = xp.minimum(d, k)
+    xp.maximum(c, -k, out=c)
+    h = c * d.dtype.type(0.5)
+    d -= h
+    d *= c
+    return d, c
 
 
 class SmoothL1Loss(Node):
@@ -86,39 +92,37 @@ class SmoothL1Loss(Node):
 
     def forward(self, x, t, reduction="mean", beta=1.0):
         x, t = _pair(x, t)
-        d = x - t
-        self.save_for_backward(d)
-        self.reduction, self.beta = reduction, beta
-        return _reduce(_quadratic_then_linear(d, beta) / d.dtype.type(beta), reduction)
+        loss, c = _quadratic_then_linear(x, t, beta)
+        beta = loss.dtype.type(beta)
+        loss /= beta
+        c /= beta                                   # the gradient: clip(d / beta, -1, 1)
+        self.save_for_backward(c)
+        self.reduction = reduction
+        return _reduce(loss, reduction)
 
     def backward(self, g):
-        d, = self.saved_tensors
-        gd = xp.clip(d / d.dtype.type(self.beta), -1, 1)
-        gx = gd * _grad_scale(g, self.reduction, d.size)
+        c, = self.saved_tensors
+        gx = c * _grad_scale(g, self.reduction, c.size)
         n = self.needs_input_grad
         return (gx if n[0] else None), (-gx if n[1] else None)
 
 
-class HuberLoss(Node):
+class HuberLoss(SmoothL1Loss):
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``.
 
     The result has the input's dtype (torch's kernel writes into ``empty_like(input)``).
     """
 
+    _name = "HuberLossBackward0"
+
     def forward(self, x, t, reduction="mean", delta=1.0):
         if x.dtype.kind == "f" and t.dtype != x.dtype:
             t = t.astype(x.dtype)
         x, t = _pair(x, t)
-        d = x - t
-        self.save_for_backward(d)
-        self.reduction, self.delta = reduction, delta
-        return _reduce(_quadratic_then_linear(d, delta), reduction)
-
-    def backward(self, g):
-        d, = self.saved_tensors
-        gx = xp.clip(d, -self.delta, self.delta) * _grad_scale(g, self.reduction, d.size)
-        n = self.needs_input_grad
-        return (gx if n[0] else None), (-gx if n[1] else None)
+        loss, c = _quadratic_then_linear(x, t, delta)   # c = clip(d, -delta, delta): gradient
+        self.save_for_backward(c)
+        self.reduction = reduction
+        return _reduce(loss, reduction)
 
 
 class SoftMarginLoss(Node):
