@@ -35,10 +35,10 @@ CASES = [
 ]
 
 
-def _params(mod):
+def _params(mod, shapes=SHAPES):
     rng = np.random.default_rng(0)
     ps = []
-    for s in SHAPES:
+    for s in shapes:
         p = mod.from_numpy(rng.standard_normal(s).astype(np.float32)).requires_grad_()
         p.grad = mod.from_numpy(0.01 * rng.standard_normal(s).astype(np.float32))
         ps.append(p)
@@ -51,6 +51,11 @@ def main():
         opt_th = getattr(torch.optim, name)(_params(torch), **kw)
         label = name + ("" if len(kw) <= 1 else "(" + ",".join(k for k in kw if k != "lr") + ")")
         compare(f"{label} step, 10 params", opt_nt.step, opt_th.step, reps=7, number=200)
+    for name, kw in (("SGD", dict(lr=0.01, momentum=0.9)), ("Adam", dict(lr=1e-3))):
+        big_nt = getattr(nt.optim, name)(_params(nt, [(1000, 1000), (1000,)]), **kw)
+        big_th = getattr(torch.optim, name)(_params(torch, [(1000, 1000), (1000,)]), **kw)
+        compare(f"{name} step, 1M params (memory bound)", big_nt.step, big_th.step, reps=5,
+                number=10, unit="ms")
     opt_nt = nt.optim.SGD(_params(nt), lr=0.1)
     opt_th = torch.optim.SGD(_params(torch), lr=0.1)
     compare("zero_grad(set_to_none=False), 10 params", lambda: opt_nt.zero_grad(False),

@@ -33,6 +33,8 @@ def _round_into(out, wide):
 
 def add_scaled(a, b, alpha):
     """``a + alpha * b`` as a new array (torch's ``a.add(b, alpha=alpha)``)."""
+    if alpha == 1:  # a fused a + 1*b rounds like a plain sum
+        return a + b
     if not _narrow(a) or b.dtype != a.dtype:
         return a + alpha * b
     t = np.multiply(b, _f32(alpha), dtype=_f64)
@@ -44,6 +46,12 @@ def add_scaled(a, b, alpha):
 
 def add_scaled_(a, b, alpha):
     """In place ``a += alpha * b`` (torch's ``a.add_(b, alpha=alpha)``)."""
+    if alpha == 1:
+        a += b
+        return
+    if alpha == -1:
+        a -= b
+        return
     if not _narrow(a) or b.dtype != a.dtype:
         a += alpha * b
         return
