@@ -234,11 +234,24 @@ def _scalar_first(fn, scalar, t):
     return apply(cls, scalar, t)
 
 
+_OPERANDS = (Tensor, int, float, bool, complex, np.number, np.bool_)
+_FAST = frozenset((float, int))
+
+
 def _binop(fn):
     def method(self, other):
-        if not isinstance(other, (Tensor, int, float, bool, complex, np.number, np.bool_)):
+        if type(other) not in _FAST and not isinstance(other, _OPERANDS):
             return NotImplemented
         return fn(self, other)
+    return method
+
+
+def _fast_binop(cls):
+    """``self (op) other`` straight to ``apply`` (the operator hot path)."""
+    def method(self, other):
+        if type(other) not in _FAST and not isinstance(other, _OPERANDS):
+            return NotImplemented
+        return apply(cls, self, other)
     return method
 
 
@@ -250,13 +263,13 @@ def _iop(cls):
     return method
 
 
-Tensor.__add__ = _binop(E.add)
-Tensor.__radd__ = _binop(E.add)
-Tensor.__sub__ = _binop(E.sub)
+Tensor.__add__ = _fast_binop(E.Add)
+Tensor.__radd__ = _fast_binop(E.Add)
+Tensor.__sub__ = _fast_binop(E.Sub)
 Tensor.__rsub__ = _binop(lambda s, o: E.rsub(s, o))
-Tensor.__mul__ = _binop(E.mul)
-Tensor.__rmul__ = _binop(E.mul)
-Tensor.__truediv__ = _binop(E.div)
+Tensor.__mul__ = _fast_binop(E.Mul)
+Tensor.__rmul__ = _fast_binop(E.Mul)
+Tensor.__truediv__ = _fast_binop(E.Div)
 Tensor.__rtruediv__ = _binop(lambda s, o: E.mul(E.reciprocal(s), o))  # as torch: MulBackward0
 Tensor.__floordiv__ = _binop(E.floor_divide)
 Tensor.__rfloordiv__ = _binop(lambda s, o: apply(E.FloorDivide, o, s))

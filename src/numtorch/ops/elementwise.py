@@ -896,8 +896,12 @@ class NanToNum(Node):
 
 
 # ---- public functions (torch.<name>; also Tensor methods) ------------------------
+_OPERAND_TYPES = (Tensor, int, float, bool, complex, xp.number, xp.bool_)
+_FAST_OPERANDS = frozenset((float, int))
+
+
 def _check_operand(x, name="other"):
-    if isinstance(x, (Tensor, int, float, bool, complex, xp.number, xp.bool_)):
+    if type(x) in _FAST_OPERANDS or isinstance(x, _OPERAND_TYPES):
         return x
     raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not "
                     f"{type(x).__name__}")
@@ -915,11 +919,15 @@ def _out(res, out):
 
 
 def add(input, other, *, alpha=1, out=None):
-    return _out(apply(Add, input, _check_operand(other, "add"), alpha=alpha), out)
+    other = _check_operand(other, "add")
+    r = apply(Add, input, other) if alpha == 1 else apply(Add, input, other, alpha=alpha)
+    return r if out is None else _out(r, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
-    return _out(apply(Sub, input, _check_operand(other, "sub"), alpha=alpha), out)
+    other = _check_operand(other, "sub")
+    r = apply(Sub, input, other) if alpha == 1 else apply(Sub, input, other, alpha=alpha)
+    return r if out is None else _out(r, out)
 
 
 subtract = sub
@@ -930,14 +938,18 @@ def rsub(input, other, *, alpha=1):
 
 
 def mul(input, other, *, out=None):
-    return _out(apply(Mul, input, _check_operand(other, "mul")), out)
+    r = apply(Mul, input, _check_operand(other, "mul"))
+    return r if out is None else _out(r, out)
 
 
 multiply = mul
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    return _out(apply(Div, input, _check_operand(other, "div"), rounding_mode=rounding_mode), out)
+    other = _check_operand(other, "div")
+    r = apply(Div, input, other) if rounding_mode is None else \
+        apply(Div, input, other, rounding_mode=rounding_mode)
+    return r if out is None else _out(r, out)
 
 
 divide = div
