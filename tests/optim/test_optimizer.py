@@ -312,14 +312,23 @@ def test_pickle_roundtrip_of_optimizer(name):
     opt2.step()  # hooks dicts restored, step still wrapped
 
 
-def test_capturable_on_cpu_raises_like_torch():
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop",
+                                  "Adadelta", "ASGD", "Rprop"])
+def test_capturable_on_cpu_raises_like_torch(name):
     def fn(mod, ps):
-        opt = mod.optim.Adam(ps, capturable=True)
+        opt = getattr(mod.optim, name)(ps, capturable=True)
         for p in ps:
             p.grad = mod.ones_like(p)
         opt.step()
 
     _same_error(fn)
+
+
+@pytest.mark.parametrize("name,kw", [("SGD", dict(fused=True, differentiable=True)),
+                                     ("Adam", dict(fused=True, foreach=True)),
+                                     ("Adagrad", dict(fused=True, differentiable=True))])
+def test_fused_conflicts_raise_like_torch(name, kw):
+    _same_error(lambda mod, ps: getattr(mod.optim, name)(ps, **kw))
 
 
 def test_end_to_end_mlp_training_matches_torch():

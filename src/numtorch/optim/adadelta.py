@@ -95,7 +95,7 @@ def adadelta(params, grads, square_avgs, acc_deltas, state_steps, capturable=Fal
              weight_decay, maximize):
     """Functional Adadelta on lists of tensors (state tensors are updated in place)."""
     if capturable and params:
-        _check_capturable_device()
+        _check_capturable_device(supports_xla=False)
     _single_tensor_adadelta([p._data for p in params], [g._data for g in grads],
                             [t._data for t in square_avgs], [t._data for t in acc_deltas],
                             [t._data for t in state_steps], lr=_value(lr), rho=rho, eps=eps,

@@ -98,7 +98,7 @@ def asgd(params, grads, axs, mus, etas, state_steps, foreach=None, maximize=Fals
          weight_decay):
     """Functional ASGD on lists of tensors (state tensors are updated in place)."""
     if capturable and params:
-        _check_capturable_device()
+        _check_capturable_device("params, mus, etas, and state_steps")
     _single_tensor_asgd([p._data for p in params], [g._data for g in grads],
                         [t._data for t in axs], [t._data for t in mus], [t._data for t in etas],
                         [t._data for t in state_steps], lambd=lambd, lr=_value(lr), t0=t0,

@@ -113,7 +113,7 @@ def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps,
         raise RuntimeError("API has changed, `state_steps` argument must contain a list of "
                            "singleton tensors")
     if capturable and params:
-        _check_capturable_device()
+        _check_capturable_device("params, mu_products and state_steps")
     _single_tensor_nadam([p._data for p in params], [g._data for g in grads],
                          [t._data for t in exp_avgs], [t._data for t in exp_avg_sqs],
                          [t._data for t in mu_products], [t._data for t in state_steps],

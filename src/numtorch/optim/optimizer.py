@@ -140,10 +140,11 @@ def _check_no_sparse(grad, name):
         raise RuntimeError(f"{name} does not support sparse gradients")
 
 
-def _check_capturable_device():
+def _check_capturable_device(what="params and state_steps", supports_xla=True):
+    """capturable=True needs an accelerator: on the CPU torch fails with this assertion."""
+    devices = ["cuda", "xpu", "hpu", "privateuseone"] + (["xla"] if supports_xla else [])
     raise AssertionError(
-        "If capturable=True, params and state_steps must be on supported devices: "
-        "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla'].")
+        f"If capturable=True, {what} must be on supported devices: {devices}.")
 
 
 def _check_unsupported(differentiable, fused=None, foreach=None):
