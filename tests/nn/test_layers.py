@@ -281,3 +281,58 @@ def test_bad_input_raises_like_torch(i):
     ne = _exc_type(lambda: nm(*[nt.from_numpy(a)] * n_args))
     assert te is not None
     assert ne is not None and ne.__name__ == te.__name__, (ne, te)
+
+
+def test_batchnorm_running_stats_over_steps():
+    for momentum in (0.1, None):
+        torch.manual_seed(0)
+        tm, nm = torch.nn.BatchNorm2d(3, momentum=momentum), nt.nn.BatchNorm2d(3,
+                                                                              momentum=momentum)
+        rng = np.random.default_rng(0)
+        for _ in range(3):
+            ts, ns = make_inputs([(4, 3, 2, 2)], rng)
+            tm(ts[0])
+            nm(ns[0])
+        for (k, a), (_, b) in zip(nm.state_dict().items(), tm.state_dict().items()):
+            assert_close(a, b)
+        tm.eval()
+        nm.eval()
+        ts, ns = make_inputs([(2, 3, 2, 2)], rng)
+        assert_close(nm(ns[0]), tm(ts[0]))
+
+
+def test_conv_transpose_output_size():
+    torch.manual_seed(0)
+    tm = torch.nn.ConvTranspose2d(2, 3, 3, stride=2)
+    nm = nt.nn.ConvTranspose2d(2, 3, 3, stride=2)
+    copy_state(tm, nm)
+    ts, ns = make_inputs([(1, 2, 4, 4)], np.random.default_rng(0))
+    assert_close(nm(ns[0], output_size=[10, 10]), tm(ts[0], output_size=[10, 10]))
+    with pytest.raises(ValueError):
+        nm(ns[0], output_size=[13, 13])
+
+
+def test_from_pretrained():
+    w = np.arange(12, dtype=np.float32).reshape(4, 3)
+    for freeze in (True, False):
+        te = torch.nn.Embedding.from_pretrained(torch.tensor(w), freeze=freeze, padding_idx=1)
+        ne = nt.nn.Embedding.from_pretrained(nt.tensor(w), freeze=freeze, padding_idx=1)
+        assert ne.weight.requires_grad == te.weight.requires_grad
+        assert repr(ne) == repr(te)
+        idx = [[0, 1], [3, 3]]
+        assert_close(ne(nt.tensor(idx)), te(torch.tensor(idx)))
+        tb = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(w), freeze=freeze, mode="sum")
+        nb = nt.nn.EmbeddingBag.from_pretrained(nt.tensor(w), freeze=freeze, mode="sum")
+        assert_close(nb(nt.tensor(idx)), tb(torch.tensor(idx)))
+        assert nb.weight.requires_grad == tb.weight.requires_grad
+
+
+def test_torch_state_dict_loads_for_every_layer():
+    # every layer of the table accepts a torch-made state dict with identical keys
+    for name, ctor, specs, flags in CASES:
+        torch.manual_seed(0)
+        tm, nm = ctor(torch.nn), ctor(nt.nn)
+        res = copy_state(tm, nm)
+        assert res.missing_keys == [] and res.unexpected_keys == []
+        for (k, a), (_, b) in zip(nm.state_dict().items(), tm.state_dict().items()):
+            assert_close(a, b, rtol=0, atol=0)
