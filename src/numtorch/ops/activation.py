@@ -13,7 +13,7 @@ from .._tensor import Tensor
 from .. import _dtype
 from ._utils import wrap_dim
 from ._inplace import inplace
-from .elementwise import Relu, Sigmoid, Tanh
+from .elementwise import Relu, Sigmoid, Tanh, _erf_np as _erf
 
 __all__ = ["softmax", "log_softmax", "softmin", "relu", "relu6", "leaky_relu", "prelu", "elu",
            "selu", "celu", "gelu", "silu", "mish", "hardtanh", "hardsigmoid", "hardswish",
@@ -33,40 +33,6 @@ def _type_name(npdt):
     return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
             "bool": "Bool", "float16": "Half", "float32": "Float",
             "float64": "Double"}.get(str(npdt), str(npdt))
-
-
-# ---- fast erf (GELU) -----------------------------------------------------------------------
-def _erf(x):
-    """Vectorised error function on an array (float32: ~1e-7 abs error, float64: ~1e-15).
-
-    Uses erf's Maclaurin series for |x| < 2.5 and the asymptotic-free continued fraction
-    ``erfc(x) = exp(-x^2) / sqrt(pi) * K(x)`` (Lentz-free fixed depth) beyond.
-    """
-    dt = x.dtype
-    x64 = x.astype(xp.float64, copy=False)
-    ax = xp.abs(x64)
-    out = xp.empty_like(x64)
-    small = ax < 2.5
-    if small.any():
-        xs = x64[small]
-        x2 = xs * xs
-        term = xs.copy()
-        acc = xs.copy()
-        # sum_{n>=0} (-1)^n x^(2n+1) / (n! (2n+1)); 60 terms reach 1e-16 for |x| < 2.5
-        for n in range(1, 60):
-            term *= -x2 / n
-            acc += term / (2 * n + 1)
-        out[small] = acc * (2.0 / math.sqrt(math.pi))
-    big = ~small
-    if big.any():
-        xb = ax[big]
-        # continued fraction for erfc, evaluated bottom-up at fixed depth
-        frac = xp.zeros_like(xb)
-        for k in range(60, 0, -1):
-            frac = (k / 2.0) / (xb + frac)
-        erfc = xp.exp(-xb * xb) / math.sqrt(math.pi) / (xb + frac)
-        out[big] = xp.sign(x64[big]) * (1.0 - erfc)
-    return out.astype(dt, copy=False)
 
 
 # ---- softmax family -------------------------------------------------------------------------
