@@ -74,3 +74,19 @@ def test_randperm_vectorised_equals_serial_swaps():
             r = rng.integers(0, 2 ** 32, max(n - 1, 0), dtype=np.uint32)
             want = _randperm_loop(r, n)
             np.testing.assert_array_equal(R._randperm_swaps(r.copy(), n), want)
+
+
+def test_fma32_halfway_after_float64_rounding():
+    """p + c rounds (in float64) onto a float32 halfway point although the exact value lies
+    below it: the emulated FMA must round down where a plain float64 sum + cast would round up.
+    """
+    v = np.array([2.0 ** -24 * (1 + 2.0 ** -23)] * 3, dtype=np.float32)
+    std, mean = np.float32(1 - 2.0 ** -23), np.float32(1 + 2.0 ** -23)
+    want = np.float32(1 + 2.0 ** -23)
+    naive = np.float32(float(v[0]) * float(std) + float(mean))
+    assert naive != want                      # the case really is a double-rounding trap
+    assert (R._fma32(v, std, mean) == want).all()
+    lanes = R._Lanes(3)
+    w = v.copy()
+    lanes.affine(w, std, mean)
+    assert (w == want).all()

@@ -400,6 +400,7 @@ class _Lanes:
         self.i32 = np.empty(size, dtype=np.int32)
         self.u32a = np.empty(size, dtype=np.uint32)
         self.u32b = np.empty(size, dtype=np.uint32)
+        self.u64 = np.empty(size, dtype=np.uint64)
         self.mask = np.empty(size, dtype=np.bool_)
         self._views = {}
 
@@ -428,6 +429,18 @@ class _Lanes:
         np.add(t, c, out=t)
         np.copyto(out32, t, casting="unsafe")
         return out32
+
+    def affine(self, v, std, mean):
+        """v = fma(v, std, mean) in float32, in place (one rounding; halfway cases fixed)."""
+        _, (p, t, *_), _, _ = self.view(v.size)
+        np.copyto(p, v)
+        np.multiply(p, float(std), out=p)            # exact
+        np.add(p, float(mean), out=t)
+        np.copyto(v, t, casting="unsafe")
+        bits = self.u64[:v.size]
+        np.bitwise_and(t.view(np.uint64), _MIDPOINT_MASK, out=bits)
+        if (bits == _MIDPOINT).any():
+            _round_f32(t, p, float(mean), v)
 
     def radius(self, w, out):
         """sqrt(-2 * log(u1)) for u1 = w * 2**-24, w integers in [1, 2**24] (Cephes logf)."""
@@ -581,7 +594,7 @@ def _normal_fill_f32(r, mean, std, checked=False):
                 if zero:
                     np.add(vals, _F32(0), out=vals)
                 elif not plain:
-                    _fma32(vals, std32, mean32, vals)
+                    lanes.affine(vals, std32, mean32)
         stats.append(lanes.stats)
 
     parts = 1 if checked or n < _PARALLEL_MIN else _num_threads()
