@@ -11,6 +11,11 @@ full 64-bit seed is only reported back by ``initial_seed()``. NumPy's MT19937 bi
 is the raw source, with its ``{key, pos}`` state set from torch's ``{state, left, next}``
 (``pos = 625 - left``; right after seeding torch stores ``next = 0`` and NumPy ``pos = 624``).
 A 64-bit draw is two 32-bit outputs, the first in the high half.
+
+Platform note: torch's own float32 ``uniform_``/``normal_`` results depend on its CPU kernel
+flavour. This reproduces the x86-64 AVX2/AVX512 build (FMAs placed as GCC places them);
+torch's non-SIMD ``DEFAULT`` kernels and arm64 builds round differently and are not emulated.
+Transcendentals (log, log1p, sin, cos, tan, exp, lgamma) are the C library's, as torch's are.
 """
 import contextlib
 import functools
@@ -88,15 +93,14 @@ def _round_f32(s, p, c, out):
     np.copyto(out, s, casting="unsafe")
     tie = (s.view(np.uint64) & _MIDPOINT_MASK) == _MIDPOINT
     if tie.any():
-        idx = np.flatnonzero(tie)
-        ss, pp = s.flat[idx], np.broadcast_to(p, s.shape).flat[idx]
-        cc = np.broadcast_to(c, s.shape).flat[idx]
-        bb = ss - pp
-        err = (pp - (ss - bb)) + (cc - bb)
-        out.flat[idx] = np.nextafter(ss, np.where(err > 0, np.inf, -np.inf)).astype(_F32)
-        exact = err == 0
-        if exact.any():
-            out.flat[idx[exact]] = ss[exact].astype(_F32)
+        # halfway points are common when the sum is exact (then the cast is right): find the
+        # inexact ones with the TwoSum error of all lanes, and fix only those
+        bb = s - p
+        err = (p - (s - bb)) + (c - bb)
+        idx = np.flatnonzero(tie & (err != 0))
+        if idx.size:
+            ss, ee = s.flat[idx], err.flat[idx]
+            out.flat[idx] = np.nextafter(ss, np.where(ee > 0, np.inf, -np.inf)).astype(_F32)
     return out
 
 
