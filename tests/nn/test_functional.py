@@ -230,3 +230,20 @@ def test_bad_arguments_raise_like_torch(i):
     ne = _exc(lambda: BAD_CALLS[i](nt.nn.functional, nt))
     assert te is not None
     assert ne == te
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=2, stride=1, dilation=2, ceil_mode=True)])
+def test_max_pool_ties_and_nan_route_like_torch(kw):
+    a = np.random.default_rng(0).integers(0, 3, size=(2, 2, 7, 7)).astype(np.float32)
+    a[0, 0, 1, 1] = np.nan
+    t = torch.tensor(a, requires_grad=True)
+    n = nt.tensor(a, requires_grad=True)
+    to, ti = torch.nn.functional.max_pool2d(t, return_indices=True, **kw)
+    no, ni = nt.nn.functional.max_pool2d(n, return_indices=True, **kw)
+    assert_close(no, to)
+    assert_close(ni, ti)
+    w = np.random.default_rng(1).standard_normal(tuple(to.shape)).astype(np.float32)
+    (to * torch.tensor(w)).sum().backward()
+    (no * nt.tensor(w)).sum().backward()
+    assert_close(n.grad, t.grad)

@@ -100,20 +100,25 @@ class MaxPool2DWithIndices(Node):
     def backward(self, g, g_idx=None):
         arg, = self.saved_tensors
         n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, hp, wp = self.geom
+        overlap = sh < (kh - 1) * dh + 1 or sw < (kw - 1) * dw + 1
+        if overlap:
+            # overlapping windows: sum into the padded input at each max's flat position
+            ki, kj = xp.divmod(arg.astype(xp.int64), kw)
+            rows = xp.arange(oh, dtype=xp.int64)[:, None] * sh + ki * dh
+            rows += (xp.arange(n * c, dtype=xp.int64) * hp).reshape(n, c, 1, 1)
+            rows *= wp
+            rows += xp.arange(ow, dtype=xp.int64)[None, :] * sw + kj * dw
+            gpad = xp.bincount(rows.ravel(), weights=g.ravel(), minlength=n * c * hp * wp)
+            gpad = gpad.astype(g.dtype, copy=False).reshape(n, c, hp, wp)
+            return gpad[:, :, ph:ph + h, pw:pw + w]
+        # disjoint windows: each input cell receives at most one value
         gpad = xp.zeros((n, c, hp, wp), dtype=g.dtype)
         mask = xp.empty(g.shape, dtype=bool)
-        tmp = xp.empty_like(g)
-        overlap = sh < (kh - 1) * dh + 1 or sw < (kw - 1) * dw + 1
         k = 0
         for i in range(kh):
             for j in range(kw):
                 xp.equal(arg, k, out=mask)
-                view = _sub(gpad, i * dh, j * dw, oh, ow, sh, sw)
-                if overlap:
-                    xp.multiply(g, mask, out=tmp)
-                    view += tmp
-                else:  # disjoint windows: each input cell gets at most one value
-                    xp.copyto(view, g, where=mask)
+                xp.copyto(_sub(gpad, i * dh, j * dw, oh, ow, sh, sw), g, where=mask)
                 k += 1
         return gpad[:, :, ph:ph + h, pw:pw + w]
 
