@@ -2,9 +2,10 @@
 import numpy as np
 
 from .._tensor import Tensor, _wrap
+from . import _differentiable
 from ._fused import add_scaled, addcmul_
 from .optimizer import (Optimizer, _as_real, _bump, _check_unsupported, _closure_loss,
-                        _scalar_tensor, _validate, _value)
+                        _scalar_tensor, _validate, _value, _with_grad)
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -57,7 +58,7 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         if fused and differentiable:
             raise RuntimeError("`fused` does not support `differentiable`")
-        _check_unsupported(differentiable, fused, foreach)
+        _check_unsupported(False, fused, foreach)
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state[p]
@@ -115,6 +116,10 @@ def adagrad(params, grads, state_sums, state_steps, fused=None, grad_scale=None,
                            "singleton tensors")
     if has_sparse_grad:
         raise NotImplementedError("sparse gradients are not supported by numtorch's Adagrad")
+    if differentiable:
+        _with_grad(_differentiable.adagrad, params, grads, state_sums, state_steps, lr=lr,
+                   weight_decay=weight_decay, lr_decay=lr_decay, eps=eps, maximize=maximize)
+        return
     _single_tensor_adagrad([p._data for p in params], [g._data for g in grads],
                            [t._data for t in state_sums], [t._data for t in state_steps],
                            lr=_value(lr), weight_decay=weight_decay, lr_decay=lr_decay, eps=eps,

@@ -2,10 +2,11 @@
 import numpy as np
 
 from .._tensor import Tensor
+from . import _differentiable
 from ._fused import add_scaled, addcmul_, lerp_
 from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
                         _check_unsupported, _closure_loss, _rdiv, _scalar_tensor,
-                        _to_scalar, _validate, _value, _zeros_like)
+                        _to_scalar, _validate, _value, _with_grad, _zeros_like)
 
 __all__ = ["Adam", "adam"]
 
@@ -77,7 +78,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
         if fused and differentiable:
             raise RuntimeError("`fused` does not support `differentiable`")
-        _check_unsupported(differentiable, fused, foreach)
+        _check_unsupported(False, fused, foreach)
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -141,6 +142,12 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, for
         raise NotImplementedError("grad_scale/found_inf (AMP) are not supported")
     if capturable and params:
         _check_capturable_device()
+    if differentiable:
+        _with_grad(_differentiable.adam, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs,
+                   state_steps, amsgrad=amsgrad, beta1=beta1, beta2=beta2, lr=lr,
+                   weight_decay=weight_decay, eps=eps, maximize=maximize,
+                   decoupled_weight_decay=decoupled_weight_decay)
+        return
     _single_tensor_adam(
         [p._data for p in params], [g._data for g in grads], [t._data for t in exp_avgs],
         [t._data for t in exp_avg_sqs], [t._data for t in max_exp_avg_sqs],

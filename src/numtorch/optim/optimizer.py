@@ -150,8 +150,8 @@ def _check_capturable_device(what="params and state_steps", supports_xla=True):
 def _check_unsupported(differentiable, fused=None, foreach=None):
     if differentiable:
         raise NotImplementedError(
-            "numtorch optimizers do not support differentiable=True (differentiating through "
-            "optimizer.step())")
+            "differentiable=True (differentiating through optimizer.step()) is implemented for "
+            "SGD, Adam, AdamW, RMSprop and Adagrad only in numtorch")
     if fused and foreach:
         raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
@@ -167,6 +167,16 @@ def _bump(params):
     """Bump the version counter of parameters updated in place."""
     for p in params:
         p._version[0] += 1
+
+
+def _with_grad(fn, *args, **kwargs):
+    """Call ``fn`` with grad mode on (the differentiable=True updates are recorded)."""
+    prev = _gm._enabled[0]
+    _gm._enabled[0] = True
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _gm._enabled[0] = prev
 
 
 def _closure_loss(closure):

@@ -2,10 +2,11 @@
 import numpy as np
 
 from .._tensor import Tensor
+from . import _differentiable
 from ._fused import add_scaled, add_scaled_, addcmul, addcmul_, lerp_
 from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _scalar_tensor, _validate,
-                        _value, _zeros_like)
+                        _closure_loss, _scalar_tensor, _validate, _value, _with_grad,
+                        _zeros_like)
 
 __all__ = ["RMSprop", "rmsprop"]
 
@@ -53,7 +54,6 @@ class RMSprop(Optimizer):
                     "centered": centered, "weight_decay": weight_decay, "capturable": capturable,
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
-        _check_unsupported(differentiable)
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -112,6 +112,12 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
     """Functional RMSprop on lists of tensors (state tensors are updated in place)."""
     if capturable and params:
         _check_capturable_device()
+    if differentiable:
+        _with_grad(_differentiable.rmsprop, params, grads, square_avgs, grad_avgs,
+                   momentum_buffer_list, state_steps, lr=lr, alpha=alpha, eps=eps,
+                   weight_decay=weight_decay, momentum=momentum, centered=centered,
+                   maximize=maximize)
+        return
     _single_tensor_rmsprop([p._data for p in params], [g._data for g in grads],
                            [t._data for t in square_avgs], [t._data for t in grad_avgs],
                            [t._data for t in momentum_buffer_list],

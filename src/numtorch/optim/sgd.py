@@ -3,8 +3,9 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ._fused import add_scaled, add_scaled_
+from . import _differentiable
 from .optimizer import (Optimizer, _bump, _check_unsupported, _closure_loss, _validate,
-                        _value)
+                        _value, _with_grad)
 
 __all__ = ["SGD", "sgd"]
 
@@ -52,7 +53,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
         if fused and differentiable:
             raise RuntimeError("`fused` does not support `differentiable`")
-        _check_unsupported(differentiable, fused, foreach)
+        _check_unsupported(False, fused, foreach)
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -82,7 +83,7 @@ class SGD(Optimizer):
                 momentum=group["momentum"], lr=group["lr"], dampening=group["dampening"],
                 nesterov=group["nesterov"], maximize=group["maximize"],
                 has_sparse_grad=has_sparse_grad, foreach=group["foreach"],
-                fused=group["fused"])
+                fused=group["fused"], differentiable=group["differentiable"])
             if group["momentum"] != 0:
                 state = self.state
                 for p, buf in zip(params, bufs):
@@ -92,10 +93,18 @@ class SGD(Optimizer):
 
 def sgd(params, d_p_list, momentum_buffer_list, has_sparse_grad=False, foreach=None, fused=None,
         grad_scale=None, found_inf=None, *, weight_decay, momentum, lr, dampening, nesterov,
-        maximize):
-    """Functional SGD on lists of tensors; fills ``None`` momentum buffers with new tensors."""
+        maximize, differentiable=False):
+    """Functional SGD on lists of tensors; fills ``None`` momentum buffers with new tensors.
+
+    ``differentiable=True`` (numtorch's extra keyword) records the update with autograd.
+    """
     if grad_scale is not None or found_inf is not None:
         raise NotImplementedError("grad_scale/found_inf (AMP) are not supported")
+    if differentiable:
+        _with_grad(_differentiable.sgd, params, d_p_list, momentum_buffer_list,
+                   weight_decay=weight_decay, momentum=momentum, lr=lr, dampening=dampening,
+                   nesterov=nesterov, maximize=maximize)
+        return
     bufs = [None if b is None else b._data for b in momentum_buffer_list]
     _single_tensor_sgd([p._data for p in params], [g._data for g in d_p_list], bufs,
                        weight_decay=_value(weight_decay), momentum=momentum, lr=_value(lr),
