@@ -37,7 +37,7 @@ def add_scaled(a, b, alpha):
         return a + b
     if not _narrow(a) or b.dtype != a.dtype:
         return a + alpha * b
-    t = np.multiply(b, _f32(alpha), dtype=_f64)
+    t = b * _f64(_f32(alpha))  # exact: a float32 product fits in float64
     t += a
     out = np.empty_like(a)
     _round_into(out, t)
@@ -55,7 +55,7 @@ def add_scaled_(a, b, alpha):
     if not _narrow(a) or b.dtype != a.dtype:
         a += alpha * b
         return
-    t = np.multiply(b, _f32(alpha), dtype=_f64)
+    t = b * _f64(_f32(alpha))  # exact: a float32 product fits in float64
     t += a
     _round_into(a, t)
 
@@ -91,9 +91,9 @@ def lerp_(a, b, w):
         return
     w = _f32(w)
     if abs(w) < 0.5:
-        t = np.multiply(d, w, dtype=_f64)
+        t = d * _f64(w)
         t += a
     else:
-        t = np.multiply(d, w - _f32(1), dtype=_f64)
+        t = d * _f64(w - _f32(1))
         t += b
     _round_into(a, t)
