@@ -1,0 +1,28 @@
+# Shape idioms: view/reshape/permute/contiguous, squeeze/unsqueeze, cat/stack/chunk/split, torch.Size
+import torch
+
+x = torch.arange(12.)
+a = x.view(3, 4)
+print(a.shape, a.size(), a.size(1), a.dim(), a.ndim, a.numel(), len(a))
+b = a.t()
+print(b.is_contiguous(), b.contiguous().is_contiguous(), a.stride(), b.stride())
+print(a.permute(1, 0).reshape(2, 6))
+print(a.unsqueeze(0).shape, a.unsqueeze(-1).shape, a[None].shape)
+print(torch.zeros(1, 3, 1, 2).squeeze().shape, torch.zeros(1, 3, 1).squeeze(0).shape)
+s = a.shape
+print(s + (5,), s[0] * s[1], list(s), torch.Size([2, 3]) == (2, 3), s.numel())
+print(torch.Size([4, 5]), type(s).__name__, tuple(s[1:]))
+print(torch.cat([a, a], 0).shape, torch.stack([a, a], dim=2).shape)
+print(torch.chunk(x, 5), x.split(5), x.split([2, 10]))
+print(torch.hstack([a, a]).shape, torch.vstack([a, a]).shape, torch.dstack([a, a]).shape)
+print(a.flip(0), a.roll(1, dims=1))
+print(a.expand(2, 3, 4).shape, a[:, :1].expand(-1, 4), a.repeat(1, 2).shape)
+print(a.unbind(0))
+print(a.flatten(), a.flatten(0, 1).shape, a.unflatten(1, (2, 2)).shape)
+print(torch.movedim(torch.zeros(2, 3, 4), 0, -1).shape, a.transpose(0, 1).shape)
+print(a.view(-1, 2).shape, a.reshape(2, -1).shape, a.view_as(torch.zeros(4, 3)).shape)
+print(torch.tile(torch.tensor([1, 2]), (2,)), torch.tensor([1, 2]).repeat_interleave(2))
+print(torch.broadcast_to(torch.tensor([1, 2, 3]), (2, 3)))
+print(torch.broadcast_shapes((3, 1), (1, 4)), torch.atleast_2d(torch.tensor(1.)).shape)
+print(a.narrow(1, 1, 2), torch.rot90(a, 1, [0, 1]))
+print(torch.tensor([[1, 2], [3, 4]]).T.flatten().tolist())

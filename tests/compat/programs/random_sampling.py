@@ -1,0 +1,23 @@
+# Random sampling functions with a global seed and with a Generator
+import torch
+
+torch.manual_seed(42)
+print(torch.rand(3), torch.randn(2, 2), torch.randint(0, 10, (5,)), torch.randperm(6))
+print(torch.randint(3, 8, (2, 2), dtype=torch.int32), torch.randn(2, dtype=torch.float64))
+print(torch.normal(mean=torch.zeros(3), std=torch.ones(3)), torch.normal(2.0, 3.0, size=(2,)))
+print(torch.multinomial(torch.tensor([0.1, 0.2, 0.7]), 2), torch.multinomial(torch.tensor([1., 1.]), 4, replacement=True))
+print(torch.bernoulli(torch.full((4,), 0.5)), torch.empty(3).uniform_(-1, 1), torch.empty(2).normal_(0, 0.1))
+print(torch.empty(3).exponential_(), torch.zeros(3).random_(0, 5), torch.rand(2, 3).argmax(1))
+g = torch.Generator().manual_seed(0)
+print(torch.rand(3, generator=g), torch.randperm(5, generator=g), torch.randint(10, (3,), generator=g))
+state = torch.get_rng_state()
+a = torch.rand(2)
+torch.set_rng_state(state)
+b = torch.rand(2)
+print(torch.equal(a, b), g.initial_seed(), torch.initial_seed())
+x = torch.arange(10)
+print(x[torch.randperm(10)[:3]])
+print(torch.rand(4) < 0.5, torch.randn(3).softmax(0))
+print(torch.randn_like(torch.zeros(2, 2)), torch.randint_like(torch.zeros(3), 5))
+print(torch.nn.functional.dropout(torch.ones(8), 0.25))
+print(torch.nn.Dropout(0.5)(torch.ones(2, 4)))

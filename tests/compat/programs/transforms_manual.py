@@ -1,0 +1,26 @@
+# Image-style preprocessing written with tensor ops (normalize with mean/std, flips, crops, one-hot masks)
+import torch
+
+torch.manual_seed(0)
+img = torch.randint(0, 256, (3, 6, 6), dtype=torch.uint8)
+x = img.float().div(255)
+mean = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
+std = torch.tensor([0.229, 0.224, 0.225]).view(-1, 1, 1)
+x = (x - mean) / std
+print(x[:, 0, :3])
+print(torch.flip(x, dims=[2])[0, 0], x[:, 1:5, 1:5].shape)
+batch = torch.stack([x, x.flip(-1)])
+print(batch.mean(dim=(0, 2, 3)), batch.std(dim=(0, 2, 3)))
+print(img.permute(1, 2, 0).shape, img.dtype, img.max(), img.float().mean())
+seg = torch.randint(0, 3, (4, 4))
+onehot = torch.nn.functional.one_hot(seg, 3).permute(2, 0, 1).float()
+print(onehot.shape, onehot.sum(0))
+gray = (0.299 * x[0] + 0.587 * x[1] + 0.114 * x[2]).unsqueeze(0)
+print(gray.shape, gray.min() < gray.max())
+if torch.rand(1) < 0.5:
+    x = x.flip(-1)
+print(x.sum())
+i, j = torch.randint(0, 3, size=(2,)).tolist()
+print(i, j, x[:, i:i + 3, j:j + 3].shape)
+print(torch.nn.functional.interpolate(x.unsqueeze(0), size=(3, 3), mode='bilinear', align_corners=False)[0, 0])
+print(x.clamp(0, 1).mul(255).byte()[0, 0], (x * 255).to(torch.uint8).dtype)
