@@ -118,6 +118,9 @@ class AccumulateGrad(Node):
     def name(self):
         return "torch::autograd::AccumulateGrad"
 
+    def __repr__(self):  # torch prints the bare class name here, not name()
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
 
 class _RemovableHandle:
     __slots__ = ("_list", "_fn")

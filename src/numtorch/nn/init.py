@@ -76,21 +76,54 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with N(mean, std^2) values truncated to [a, b] (inverse-CDF method)."""
+    """Fill with N(mean, std^2) values truncated to [a, b], by rejection like torch 2.13.
+
+    A wide window (mass > 0.3) redraws out-of-window normals; a narrow one draws uniform
+    candidates in [a, b] and accepts each with probability pdf(x) / pdf(mode).
+    """
     def norm_cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
+    from .. import _creation
+    from ..ops.elementwise import where
     with _gm.no_grad():
-        lo = norm_cdf((a - mean) / std)
-        hi = norm_cdf((b - mean) / std)
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
-        tensor.erfinv_()
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        tensor.clamp_(min=a, max=b)
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            lo = tensor.new_tensor(a).item()
+            hi = tensor.new_tensor(b).item()
+            out = tensor.normal_(mean, std, generator=generator)
+            while True:
+                bad = (out < lo) | (out > hi)
+                if not bad.any():
+                    break
+                fresh = _creation.empty_like(out).normal_(mean, std, generator=generator)
+                out = where(bad, fresh, out)
+            if out is not tensor:
+                tensor.copy_(out)
+            return tensor
+        log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+
+        def log_ratio(x):  # log(pdf(x) / pdf(mode)), computed in place on x
+            return x.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+
+        cand = _creation.empty_like(tensor)
+        acc = _creation.empty_like(tensor)
+        tensor.uniform_(a, b, generator=generator)
+        cand.copy_(tensor)
+        pending = acc.uniform_(generator=generator).log_().gt(log_ratio(cand))
+        if pending.any():
+            out = tensor
+            while True:
+                cand.uniform_(a, b, generator=generator)
+                out = where(pending, cand, out)
+                log_ratio(cand)
+                pending = where(pending, acc.uniform_(generator=generator).log_().gt(cand),
+                                pending)
+                if not pending.any():
+                    break
+            tensor.copy_(out)
         return tensor
 
 
