@@ -9,7 +9,8 @@ import pytest
 import numtorch as nt
 
 from ..conftest import torch, assert_close
-from ._common import copy_state, make_inputs, flat_tensors, backward_both, tol, compare_grads
+from ._common import (copy_state, make_inputs, flat_tensors, backward_both, tol, compare_grads,
+                      assert_close_scaled)
 
 # (id, constructor taking the nn namespace, input specs, flags)
 # flags: "random" = stochastic in train mode (compared in eval only)
@@ -189,7 +190,7 @@ def _run(case, dtype, train):
     if backward_both(t_out, n_out, rng):
         for t, n in zip(ts, ns):
             if t.requires_grad:
-                assert_close(n.grad, t.grad, rtol=rtol, atol=atol)
+                assert_close_scaled(n.grad, t.grad, rtol, atol)
         compare_grads(list(tm.named_parameters()), list(nm.named_parameters()), rtol, atol)
     for (tn, tb), (nn_, nb) in zip(tm.named_buffers(), nm.named_buffers()):
         assert tn == nn_
