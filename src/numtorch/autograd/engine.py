@@ -4,6 +4,8 @@ Gradients of broadcast inputs are summed back to the input's shape here
 (``sum_to_shape``) so that no op has to; saved arrays are released after a
 node runs unless ``retain_graph``.
 """
+import sys
+
 import numpy as np
 
 from . import grad_mode
@@ -16,6 +18,8 @@ def sum_to_shape(g, shape):
     if gs == shape:
         return g
     lead = len(gs) - len(shape)
+    if lead > 0 and gs[lead:] == shape:   # only new leading dims: one fresh, owned array
+        return g.sum(axis=tuple(range(lead)))
     axes = list(range(lead))
     for i, s in enumerate(shape):
         if s == 1 and gs[lead + i] != 1:
@@ -84,7 +88,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
             if type(node) is AccumulateGrad:
                 g = buf[0]
                 if g is not None and accumulate:
-                    _accumulate(node.variable, g)
+                    buf[0] = None  # the engine's last reference besides ``g`` (see _accumulate)
+                    _accumulate(node.variable, g, True)
                 continue
             if node._freed:
                 raise RuntimeError(_FREED_MSG)
@@ -124,6 +129,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
                     if d == 0:
                         ready.append(nx)
                 i += 1
+            grads_in = g = g0 = buf = None  # hold no gradient past its buffer (see _accumulate)
     finally:
         grad_mode._enabled[0] = prev_mode
 
@@ -166,15 +172,40 @@ def _post_hooks(node, grads_in, buf):
     return grads_in
 
 
-def _accumulate(var, g):
+def _refs_of_sole_owner():
+    """``sys.getrefcount`` of a gradient array, and of its base, inside ``_accumulate`` when
+    only the caller's local variable refers to it and only it refers to its base (measured
+    through the same call shape and expressions, not assumed)."""
+    def probe(var, g, steal=False):
+        return _getrefcount(g), _getrefcount(g.base)
+    g = np.empty(4)[::1]
+    return probe(None, g, True)
+
+
+_getrefcount = sys.getrefcount
+_SOLE, _SOLE_BASE = _refs_of_sole_owner()
+
+
+def _accumulate(var, g, steal=False):
+    """Add ``g`` to ``var.grad``. ``steal``: the engine passes the array only through its own
+    local variable, so if nothing else refers to it (reference counts: the array, and the
+    array it views, if any), its memory is all its own and it is writable, it becomes
+    ``.grad`` without a copy (torch's AccumulateGrad steals an unshared gradient the same
+    way). Otherwise it is copied: the same array may have been handed to several inputs
+    (Add's backward returns ``g`` twice) or be held elsewhere (saved values, user tensors)."""
+    refs = _getrefcount(g)
     from .._tensor import _wrap
     hooks = var.__dict__.get("_hooks")
     if hooks:
         g = _apply_tensor_hooks(hooks, g)
+        steal = False
     old = var._grad
     if old is None:
-        # Own the buffer: the same array may have been handed to several inputs.
-        var._grad = _wrap(np.array(g, dtype=var._data.dtype, copy=True))
+        if steal and refs <= _SOLE and g.flags.writeable and g.dtype == var._data.dtype and (
+                g.base is None or _sole_view(g)):
+            var._grad = _wrap(g)
+        else:
+            var._grad = _wrap(np.array(g, dtype=var._data.dtype, copy=True))
     else:
         if old._data.shape == g.shape and old._data.flags.writeable:
             old._data += g
@@ -185,3 +216,10 @@ def _accumulate(var, g):
     if post:
         for h in list(post):
             h(var)
+
+
+def _sole_view(g):
+    """``g`` views all of an owning ndarray that nothing but ``g`` refers to."""
+    base = g.base
+    return (type(base) is np.ndarray and base.base is None and base.size == g.size
+            and _getrefcount(g.base) <= _SOLE_BASE + 1)   # + 1: the local ``base``

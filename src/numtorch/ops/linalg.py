@@ -106,6 +106,8 @@ class MatMul(Node):
                 # fold the batch into the rows: one GEMM instead of a batch of them
                 k = a2.shape[-1]
                 gb = a2.reshape(-1, k).T @ g2.reshape(-1, g2.shape[-1])
+            elif na == 2 and nb == 2:
+                gb = _mat2_grad(a2, g2, b2)
             else:
                 gb = xp.matmul(xp.swapaxes(a2, -1, -2), g2)
             if nb == 1:
@@ -141,8 +143,17 @@ class Addmm(Node):
         if self.alpha != 1:
             g = g * self.alpha
         ga = g @ b.T if n[1] else None
-        gb = a.T @ g if n[2] else None
+        gb = _mat2_grad(a, g, b) if n[2] else None
         return gc, ga, gb
+
+
+def _mat2_grad(a, g, b):
+    """a^T g laid out like ``b``: for a transposed weight (``weight.t()``, F-ordered) it is
+    computed as (g^T a)^T, so the weight's own gradient comes out C-contiguous (torch's
+    gradient layout contract) and owned by one array (no copy when it is accumulated)."""
+    if b.flags.f_contiguous and not b.flags.c_contiguous:
+        return (g.T @ a).T
+    return a.T @ g
 
 
 class Baddbmm(Node):
