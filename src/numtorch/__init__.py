@@ -55,6 +55,14 @@ from .ops.indexing import (gather, take_along_dim, take, scatter, scatter_add, i
                            argwhere, diagonal, diag_embed, trace, unique, repeat_interleave,
                            searchsorted, bincount)
 from .ops.conversion import clone
+from ._compat_ops import (  # torch.* names ordinary user code calls (see tests/compat)
+    softmax, log_softmax, dropout, conv1d, conv2d, max_pool2d, batch_norm, layer_norm, embedding,
+    dstack, ravel, rot90, diff, meshgrid, tril_indices, triu_indices, cartesian_prod,
+    combinations, block_diag, kron, cross, cdist, dist, histc, trapezoid, trapz, bucketize,
+    heaviside, hypot, deg2rad, rad2deg, addcmul, addcdiv, logit, xlogy, sinc, i0, lgamma,
+    digamma, polygamma, det, logdet, slogdet, inverse, matrix_exp, matrix_power, cholesky_solve,
+    svd, qr, cummax, cummin, finfo, iinfo)
+from . import linalg, special
 from . import cuda, backends
 from ._storage import (UntypedStorage, TypedStorage, FloatStorage, DoubleStorage, HalfStorage,
                        LongStorage, IntStorage, ShortStorage, CharStorage, ByteStorage,
@@ -128,7 +136,6 @@ def result_type(tensor1, tensor2):
 
 
 def can_cast(from_, to):
-    from ._dtype import _cat
     return from_._cat <= to._cat if hasattr(from_, "_cat") else True
 
 

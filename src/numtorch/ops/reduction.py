@@ -722,12 +722,14 @@ def mode(input, dim=-1, keepdim=False):
     return return_mode(*apply(Mode, input, _dim_of(input, dim), keepdim))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, axis=None):
+    dim = axis if dim is None else dim  # torch accepts NumPy's `axis` as an alias of dim
     d = None if dim is None else wrap_dim(dim, input.ndim)
     return apply(ArgMaxMin, input, d, keepdim, True)
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, axis=None):
+    dim = axis if dim is None else dim  # torch accepts NumPy's `axis` as an alias of dim
     d = None if dim is None else wrap_dim(dim, input.ndim)
     return apply(ArgMaxMin, input, d, keepdim, False)
 

@@ -331,8 +331,9 @@ def _convert_index(idx, shape=None):
                 if step <= 0:
                     raise ValueError("step must be greater than zero")
             out.append(x)
-        elif isinstance(x, (list, xp.ndarray)):
-            arr = xp.asarray([_conv_item(v) for v in x] if isinstance(x, list) else x)
+        elif isinstance(x, (list, range, xp.ndarray)):  # torch accepts range() as a sequence
+            arr = xp.asarray([_conv_item(v) for v in x] if isinstance(x, (list, range)) else x,
+                             dtype=xp.int64 if isinstance(x, range) else None)
             if arr.dtype.kind == "f":
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors")
