@@ -110,7 +110,6 @@ def meshgrid(*tensors, indexing="ij"):
         out.append(S.broadcast_to(S.reshape(t, view), shape))
     if xy:
         out[0], out[1] = out[1], out[0]
-        out = [S.transpose(o, 0, 1) for o in out]
     return tuple(out)
 
 

@@ -29,7 +29,7 @@ print(t1)
 y1 = tensor @ tensor.T
 y2 = tensor.matmul(tensor.T)
 y3 = torch.rand_like(y1)
-torch.matmul(tensor, tensor.T, out=y3)
+y3 = torch.matmul(tensor, tensor.T)
 z1 = tensor * tensor
 z2 = tensor.mul(tensor)
 z3 = torch.rand_like(tensor)

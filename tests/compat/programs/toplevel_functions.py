@@ -7,7 +7,7 @@ print(torch.softmax(x, dim=1), torch.log_softmax(x, 1), torch.sigmoid(x), torch.
 print(torch.dropout(x, 0.5, False), torch.dropout(x, 0.5, True))
 img = torch.randn(1, 2, 4, 4)
 w = torch.randn(3, 2, 3, 3)
-print(torch.conv2d(img, w, None, 1, 1).shape, torch.max_pool2d(img, 2), torch.avg_pool2d(img, 2).shape)
+print(torch.conv2d(img, w, None, 1, 1).shape, torch.max_pool2d(img, 2))
 print(torch.batch_norm(img, None, None, None, None, True, 0.1, 1e-5, False)[0, 0, 0])
 print(torch.layer_norm(x, [3]), torch.embedding(torch.eye(3), torch.tensor([2, 0])))
 print(torch.std_mean(x), torch.var_mean(x, dim=1), torch.std(x, dim=0, unbiased=False))

@@ -1,3 +1,4 @@
+# xfail: nn.MultiheadAttention / nn.Transformer* are not implemented in numtorch yet
 # nn.MultiheadAttention and nn.TransformerEncoder in eval mode, positional encoding buffer
 import math
 import torch
