@@ -4,7 +4,10 @@ AlexNet (forward + backward, and a full SGD step), and AlexNet's peak memory per
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python bench/bench_nn.py [--quick]
 
 Targets (issue "nn"): LeNet training <= 2x torch, AlexNet step <= 1.3x torch, AlexNet peak
-memory <= 1.3x torch. Results go to bench/results/bench_nn.json.
+memory <= 1.3x torch. Model steps are timed twice: interleaved in one process (the shared
+harness), and each library alone in its own process (in one process, torch's OpenMP workers
+keep spinning after each torch call and slow down whatever runs next). Results go to
+bench/results/bench_nn.json.
 """
 import argparse
 import importlib
@@ -165,11 +168,58 @@ def peak_memory(model, batch, steps=2):
             "torch_mib": res["torch"], "ratio": ratio}
 
 
+def step_time_child(lib, model, batch, steps):
+    """Run in a child process: median seconds of one SGD training step of ``model``."""
+    import time
+    T = importlib.import_module(lib)
+    make = {"alexnet": make_alexnet, "lenet": make_lenet}[model]
+    shape = (1, 224, 224) if model == "alexnet" else (1, 32, 32)
+    T.manual_seed(0)
+    m = make(T)
+    opt = T.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = T.nn.CrossEntropyLoss()
+    rng = np.random.default_rng(0)
+    x = T.from_numpy(rng.standard_normal((batch,) + shape).astype(np.float32))
+    y = T.from_numpy(rng.integers(0, 10, size=batch))
+    times = []
+    for i in range(steps + 1):
+        t0 = time.perf_counter()
+        opt.zero_grad()
+        loss_fn(m(x), y).backward()
+        opt.step()
+        if i:
+            times.append(time.perf_counter() - t0)
+    print(json.dumps({"median_s": sorted(times)[len(times) // 2]}))
+
+
+def separate_processes(model, batch, steps, rounds=3):
+    """Each library alone in its own process (no thread-pool interference between the two),
+    alternating, ``rounds`` times; medians of the per-process medians."""
+    res = {"numtorch": [], "torch": []}
+    for _ in range(rounds):
+        for lib in ("numtorch", "torch"):
+            out = subprocess.run([sys.executable, __file__, "--time-child", lib, model,
+                                  str(batch), str(steps)], capture_output=True, text=True,
+                                 check=True)
+            res[lib].append(json.loads(out.stdout.strip().splitlines()[-1])["median_s"])
+    a = sorted(res["numtorch"])[rounds // 2]
+    b = sorted(res["torch"])[rounds // 2]
+    print(f"{model} b{batch} SGD step, separate processes       numtorch {a * 1e3:10.2f} ms"
+          f"   torch {b * 1e3:10.2f} ms   ratio {a / b:5.2f}")
+    return {"name": f"{model} b{batch} SGD step (separate processes)", "numtorch_s": a,
+            "torch_s": b, "ratio": a / b}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--child", nargs=4)
+    ap.add_argument("--time-child", nargs=4)
     args = ap.parse_args()
+    if args.time_child:
+        lib, model, batch, steps = args.time_child
+        step_time_child(lib, model, int(batch), int(steps))
+        return
     if args.child:
         lib, model, batch, steps = args.child
         peak_memory_child(lib, model, int(batch), int(steps))
@@ -204,11 +254,13 @@ def main():
     compare("AlexNet b16 SGD training step", a, b, reps=3 if args.quick else 5, number=1,
             unit="ms")
     results = report()
+    sep = [separate_processes("lenet", 64, 20 if args.quick else 50),
+           separate_processes("alexnet", 16, 3 if args.quick else 5)]
     mem = peak_memory("alexnet", 16)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "bench_nn.json")
     with open(path) as f:
         data = json.load(f)
-    data["results"] = results + [mem]
+    data["results"] = results + sep + [mem]
     with open(path, "w") as f:
         json.dump(data, f, indent=1)
 
