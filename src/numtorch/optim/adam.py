@@ -4,9 +4,9 @@ import numpy as np
 from .._tensor import Tensor
 from . import _differentiable
 from ._fused import add_scaled, addcmul_, lerp_
-from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _rdiv, _scalar_tensor,
-                        _to_scalar, _validate, _value, _with_grad, _zeros_like)
+from .optimizer import (Optimizer, _arrays, _as_real, _bump, _check_capturable_device,
+                        _check_fused, _check_hyperparams, _check_state_steps, _fused_step_zero,
+                        _rdiv, _to_scalar, _value, _with_grad, _zeros)
 
 __all__ = ["Adam", "adam"]
 
@@ -62,13 +62,7 @@ class Adam(Optimizer):
             if foreach and not capturable:
                 raise ValueError("lr as a Tensor is not supported for capturable=False and "
                                  "foreach=True")
-            if lr.numel() != 1:
-                raise ValueError("Tensor lr must be 1-element")
-        _validate(lr=(0.0 <= lr, f"Invalid learning rate: {lr}"),
-                  eps=(0.0 <= eps, f"Invalid epsilon value: {eps}"),
-                  b0=(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}"),
-                  b1=(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}"),
-                  wd=(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}"))
+        _check_hyperparams(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
         _check_betas(betas, capturable, foreach)
         betas = tuple(map(_to_scalar, betas))
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
@@ -76,58 +70,17 @@ class Adam(Optimizer):
                     "capturable": capturable, "differentiable": differentiable, "fused": fused,
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
-        if fused and differentiable:
-            raise RuntimeError("`fused` does not support `differentiable`")
-        _check_unsupported(False, fused, foreach)
+        _check_fused(fused, differentiable, foreach)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._setstate_groups(amsgrad=False, maximize=False, foreach=None, capturable=False,
-                              differentiable=False, decoupled_weight_decay=False, fused=None)
-        self._setstate_tensor_state("step")
-
-    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_avg_sqs,
-                    max_exp_avg_sqs, state_steps):
-        has_complex = False
-        amsgrad = group["amsgrad"]
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            has_complex |= p._data.dtype.kind == "c"
-            params_with_grad.append(p)
-            _check_no_sparse(g, "Adam")
-            grads.append(g)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _scalar_tensor(0.0, group["fused"] if group["capturable"]
-                                               or group["fused"] else None)
-                state["exp_avg"] = _zeros_like(p)
-                state["exp_avg_sq"] = _zeros_like(p)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = _zeros_like(p)
-            exp_avgs.append(state["exp_avg"])
-            exp_avg_sqs.append(state["exp_avg_sq"])
-            if amsgrad:
-                max_exp_avg_sqs.append(state["max_exp_avg_sq"])
-            state_steps.append(state["step"])
-        return has_complex
-
-    def step(self, closure=None):
-        """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps = [], [], [], [], [], []
-            beta1, beta2 = group["betas"]
-            has_complex = self._init_group(group, params, grads, exp_avgs, exp_avg_sqs,
-                                           max_exp_avg_sqs, steps)
-            adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,
-                 amsgrad=group["amsgrad"], has_complex=has_complex, beta1=beta1, beta2=beta2,
-                 lr=group["lr"], weight_decay=group["weight_decay"], eps=group["eps"],
-                 maximize=group["maximize"], foreach=group["foreach"],
-                 capturable=group["capturable"], differentiable=group["differentiable"],
-                 fused=group["fused"], decoupled_weight_decay=group["decoupled_weight_decay"])
-        return loss
+    _state_init = (("step", _fused_step_zero), ("exp_avg", _zeros), ("exp_avg_sq", _zeros),
+                   ("max_exp_avg_sq", _zeros, lambda group: group["amsgrad"]))
+    _state_lists = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step")
+    _sparse_name = "Adam"
+    _renamed_options = {"betas": ("beta1", "beta2")}
+    _setstate_options = {"amsgrad": False, "maximize": False, "foreach": None,
+                         "capturable": False, "differentiable": False,
+                         "decoupled_weight_decay": False, "fused": None}
+    _scalar_state = ("step",)
 
 
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, foreach=None,
@@ -135,9 +88,7 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, for
          has_complex=False, decoupled_weight_decay=False, *, amsgrad, beta1, beta2, lr,
          weight_decay, eps, maximize):
     """Functional Adam on lists of tensors (state tensors are updated in place)."""
-    if not all(isinstance(t, Tensor) for t in state_steps):
-        raise RuntimeError("API has changed, `state_steps` argument must contain a list of "
-                           "singleton tensors")
+    _check_state_steps(state_steps)
     if grad_scale is not None or found_inf is not None:
         raise NotImplementedError("grad_scale/found_inf (AMP) are not supported")
     if capturable and params:
@@ -149,12 +100,14 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, for
                    decoupled_weight_decay=decoupled_weight_decay)
         return
     _single_tensor_adam(
-        [p._data for p in params], [g._data for g in grads], [t._data for t in exp_avgs],
-        [t._data for t in exp_avg_sqs], [t._data for t in max_exp_avg_sqs],
-        [t._data for t in state_steps], amsgrad=amsgrad, has_complex=has_complex,
+        *_arrays(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps),
+        amsgrad=amsgrad, has_complex=has_complex,
         beta1=_value(beta1), beta2=_value(beta2), lr=_value(lr), weight_decay=weight_decay,
         eps=eps, maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
     _bump(params)
+
+
+Adam._functional = staticmethod(adam)
 
 
 def _single_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *,

@@ -163,6 +163,63 @@ def _validate(**checks):
             raise ValueError(msg)
 
 
+_INVALID = {"lr": "Invalid learning rate: {}", "eps": "Invalid epsilon value: {}"}
+
+
+def _check_hyperparams(**options):
+    """Validate the usual options with torch's messages, in the order given.
+
+    ``lr`` (a number, or a one-element tensor), ``eps`` and any other named option must be
+    ``>= 0`` (``Invalid <name> value: <value>``); ``betas`` must both lie in ``[0, 1)``.
+    """
+    for name, value in options.items():
+        if name == "betas":
+            for i, beta in enumerate(value):
+                if not 0.0 <= beta < 1.0:
+                    raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+            continue
+        if name == "lr" and isinstance(value, Tensor) and value.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= value:
+            raise ValueError(_INVALID.get(name, f"Invalid {name} value: {{}}").format(value))
+
+
+def _check_fused(fused, differentiable, foreach):
+    """Options of the optimizers that take ``fused``: torch's checks of the combinations."""
+    if fused and differentiable:
+        raise RuntimeError("`fused` does not support `differentiable`")
+    _check_unsupported(False, fused, foreach)
+
+
+def _check_state_steps(state_steps):
+    if not all(isinstance(t, Tensor) for t in state_steps):
+        raise RuntimeError("API has changed, `state_steps` argument must contain a list of "
+                           "singleton tensors")
+
+
+def _arrays(*tensor_lists):
+    """The NumPy arrays of each list of tensors (what the ``_single_tensor_*`` kernels take)."""
+    return [[t._data for t in tensors] for tensors in tensor_lists]
+
+
+# Initial values of per-parameter state, ``init(optimizer, param, group)`` (see ``_state_init``).
+
+def _step_zero(opt, p, group):
+    return _scalar_tensor(0.0)
+
+
+def _fused_step_zero(opt, p, group):
+    return _scalar_tensor(0.0, group["fused"])
+
+
+def _one(opt, p, group):
+    return _scalar_tensor(1.0)
+
+
+def _zeros(opt, p, group):
+    return _zeros_like(p)
+
+
 def _bump(params):
     """Bump the version counter of parameters updated in place."""
     for p in params:
@@ -248,6 +305,10 @@ class Optimizer:
                 setattr(self, name, OrderedDict())
         self._patch_step_function()
         self.defaults.setdefault("differentiable", False)
+        if self._setstate_options:
+            self._setstate_groups(**self._setstate_options)
+        if self._scalar_state:
+            self._setstate_tensor_state(*self._scalar_state)
 
     def _setstate_groups(self, **group_defaults):
         """For subclasses' ``__setstate__``: fill options that older state dicts lack."""
@@ -334,9 +395,85 @@ class Optimizer:
     def register_load_state_dict_post_hook(self, hook, prepend=False):
         return _register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
+    # ---- the shared step of the algorithms ---------------------------------------------------
+    # An algorithm describes its per-parameter state and its functional form; ``step`` collects
+    # each group's parameters and state (``_init_group``) and calls the functional form, which
+    # runs the per-parameter NumPy kernel (``_single_tensor_<name>``).
+    _functional = None        # the functional form, e.g. ``staticmethod(adam)``
+    _state_init = ()          # (name, init) or (name, init, condition(group)), creation order
+    _state_lists = ()         # state names, in the order the functional form takes their lists
+    _sparse_name = None       # "<name> does not support sparse gradients"; None: has_sparse_grad
+    _renamed_options = {}     # option -> the functional's names of its two parts
+    _skipped_options = ()     # options the functional form does not take
+    _setstate_options = {}    # options an old state dict may lack, with their defaults
+    _scalar_state = ()        # state that an old state dict may hold as plain numbers
+
+    def _init_group(self, group):
+        """The parameters of ``group`` that have a gradient, their gradients, the lists of their
+        state tensors (``_state_lists`` order; empty where a condition is off) and the flags
+        (``has_complex``; ``has_sparse_grad`` too when sparse gradients are not refused).
+
+        State is created on a parameter's first step from ``_state_init``, in that order.
+        """
+        params, grads = [], []
+        lists = [[] for _ in self._state_lists]
+        inits = []
+        for name, init, *condition in self._state_init:
+            if not condition or condition[0](group):
+                inits.append((name, init))
+        active = {name for name, _ in inits}
+        gathered = [(name, lst) for name, lst in zip(self._state_lists, lists) if name in active]
+        sparse_name = self._sparse_name
+        has_complex = has_sparse_grad = False
+        all_state = self.state
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            if sparse_name is None:
+                has_sparse_grad |= bool(getattr(g, "is_sparse", False))
+            else:
+                _check_no_sparse(g, sparse_name)
+            has_complex |= p._data.dtype.kind == "c"
+            params.append(p)
+            grads.append(g)
+            state = all_state[p]
+            if len(state) == 0:
+                for name, init in inits:
+                    state[name] = init(self, p, group)
+            for name, lst in gathered:
+                lst.append(state[name])
+        if sparse_name is None:
+            return params, grads, lists, {"has_sparse_grad": has_sparse_grad,
+                                          "has_complex": has_complex}
+        return params, grads, lists, {"has_complex": has_complex}
+
+    def _options(self, group):
+        """The functional form's keyword arguments: the group's values of the ``defaults``."""
+        options = {}
+        renamed = self._renamed_options
+        skipped = self._skipped_options
+        for key in self.defaults:
+            if key in renamed:
+                first, second = renamed[key]
+                options[first], options[second] = group[key]
+            elif key not in skipped:
+                options[key] = group[key]
+        return options
+
     def step(self, closure=None):
-        """Perform a single optimization step (implemented by subclasses)."""
-        raise NotImplementedError
+        """Perform a single optimization step; ``closure`` re-evaluates the loss.
+
+        Subclasses either describe their algorithm (``_functional``, ``_state_init``, ...) or
+        override ``step``.
+        """
+        if self._functional is None:
+            raise NotImplementedError
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            params, grads, lists, flags = self._init_group(group)
+            self._functional(params, grads, *lists, **self._options(group), **flags)
+        return loss
 
     # ---- state dict -------------------------------------------------------------------------
     def state_dict(self):
