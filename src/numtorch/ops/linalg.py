@@ -52,6 +52,7 @@ class MatMul(Node):
             self._name = "MmBackward0"
             if a.shape[1] != b.shape[0]:
                 _mm_shape_error(a, b)
+            return _mm(a, b)
         elif na == 2 and nb == 1:
             self._name = "MvBackward0"
             if a.shape[1] != b.shape[0]:
@@ -128,7 +129,7 @@ class Addmm(Node):
         _dtype_check(a, b, "mat1 and mat2")
         self.save_for_backward(a, b)
         self.beta, self.alpha = beta, alpha
-        out = a @ b
+        out = _mm(a, b)
         if alpha != 1:
             out *= alpha
         if beta == 0:
@@ -145,6 +146,16 @@ class Addmm(Node):
         ga = g @ b.T if n[1] else None
         gb = _mat2_grad(a, g, b) if n[2] else None
         return gc, ga, gb
+
+
+def _mm(a, b):
+    """``a @ b`` as a new C-contiguous matrix. For a transposed weight (``b`` F-ordered, as
+    ``weight.t()`` in nn.Linear) with fewer rows than columns, OpenBLAS computes
+    (b^T a^T)^T markedly faster than a @ b, even with the transposing copy (measured, one
+    thread: 64x784 @ 784x256 424 -> 351 us, 16 rows 238 -> 127 us; equal at 256 rows)."""
+    if a.shape[0] < b.shape[1] and b.flags.f_contiguous and not b.flags.c_contiguous:
+        return (b.T @ a.T).T.copy()
+    return a @ b
 
 
 def _mat2_grad(a, g, b):
