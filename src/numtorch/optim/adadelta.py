@@ -1,11 +1,10 @@
 """Adadelta: an adaptive learning rate from running averages of updates and gradients."""
 import numpy as np
 
-from .._tensor import Tensor
 from ._fused import add_scaled, add_scaled_, addcmul_
-from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _scalar_tensor, _validate, _value,
-                        _zeros_like)
+from .optimizer import (Optimizer, _arrays, _as_real, _bump, _check_capturable_device,
+                        _check_hyperparams, _check_unsupported, _step_zero, _validate, _value,
+                        _zeros)
 
 __all__ = ["Adadelta", "adadelta"]
 
@@ -38,56 +37,21 @@ class Adadelta(Optimizer):
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(lr=(0.0 <= lr, f"Invalid learning rate: {lr}"),
-                  rho=(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}"),
-                  eps=(0.0 <= eps, f"Invalid epsilon value: {eps}"),
-                  wd=(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}"))
+        _check_hyperparams(lr=lr)
+        _validate(rho=(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}"))
+        _check_hyperparams(eps=eps, weight_decay=weight_decay)
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize, "capturable": capturable, "foreach": foreach,
                     "differentiable": differentiable}
         super().__init__(params, defaults)
         _check_unsupported(differentiable)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._setstate_groups(foreach=None, maximize=False, differentiable=False,
-                              capturable=False)
-        self._setstate_tensor_state("step")
-
-    def _init_group(self, group, params_with_grad, grads, square_avgs, acc_deltas, state_steps):
-        has_complex = False
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            has_complex |= p._data.dtype.kind == "c"
-            params_with_grad.append(p)
-            _check_no_sparse(g, "Adadelta")
-            grads.append(g)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _scalar_tensor(0.0)
-                state["square_avg"] = _zeros_like(p)
-                state["acc_delta"] = _zeros_like(p)
-            square_avgs.append(state["square_avg"])
-            acc_deltas.append(state["acc_delta"])
-            state_steps.append(state["step"])
-        return has_complex
-
-    def step(self, closure=None):
-        """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, square_avgs, acc_deltas, steps = [], [], [], [], []
-            has_complex = self._init_group(group, params, grads, square_avgs, acc_deltas, steps)
-            adadelta(params, grads, square_avgs, acc_deltas, steps, lr=group["lr"],
-                     rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
-                     foreach=group["foreach"], maximize=group["maximize"],
-                     differentiable=group["differentiable"], capturable=group["capturable"],
-                     has_complex=has_complex)
-        return loss
+    _state_init = (("step", _step_zero), ("square_avg", _zeros), ("acc_delta", _zeros))
+    _state_lists = ("square_avg", "acc_delta", "step")
+    _sparse_name = "Adadelta"
+    _setstate_options = {"foreach": None, "maximize": False, "differentiable": False,
+                         "capturable": False}
+    _scalar_state = ("step",)
 
 
 def adadelta(params, grads, square_avgs, acc_deltas, state_steps, capturable=False,
@@ -96,12 +60,13 @@ def adadelta(params, grads, square_avgs, acc_deltas, state_steps, capturable=Fal
     """Functional Adadelta on lists of tensors (state tensors are updated in place)."""
     if capturable and params:
         _check_capturable_device(supports_xla=False)
-    _single_tensor_adadelta([p._data for p in params], [g._data for g in grads],
-                            [t._data for t in square_avgs], [t._data for t in acc_deltas],
-                            [t._data for t in state_steps], lr=_value(lr), rho=rho, eps=eps,
-                            weight_decay=weight_decay, maximize=maximize,
-                            has_complex=has_complex)
+    _single_tensor_adadelta(*_arrays(params, grads, square_avgs, acc_deltas, state_steps),
+                            lr=_value(lr), rho=rho, eps=eps, weight_decay=weight_decay,
+                            maximize=maximize, has_complex=has_complex)
     _bump(params)
+
+
+Adadelta._functional = staticmethod(adadelta)
 
 
 def _single_tensor_adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, lr, rho,
