@@ -2,13 +2,16 @@
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor
 from ._fused import add_scaled, add_scaled_
-from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _scalar_tensor, _validate, _value,
-                        _zeros_like)
+from .optimizer import (Optimizer, _arrays, _as_real, _bump, _check_capturable_device,
+                        _check_hyperparams, _check_unsupported, _one, _scalar_tensor, _step_zero,
+                        _value, _zeros)
 
 __all__ = ["ASGD", "asgd"]
+
+
+def _eta_init(opt, p, group):
+    return _scalar_tensor(_value(group["lr"]))
 
 
 class ASGD(Optimizer):
@@ -41,56 +44,19 @@ class ASGD(Optimizer):
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, differentiable=False, capturable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(lr=(0.0 <= lr, f"Invalid learning rate: {lr}"),
-                  wd=(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}"))
+        _check_hyperparams(lr=lr, weight_decay=weight_decay)
         defaults = {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0,
                     "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
         _check_unsupported(differentiable)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._setstate_groups(foreach=None, maximize=False, differentiable=False,
-                              capturable=False)
-        self._setstate_tensor_state("step", "eta", "mu")
-
-    def _init_group(self, group, params_with_grad, grads, mus, axs, etas, state_steps):
-        has_complex = False
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            has_complex |= p._data.dtype.kind == "c"
-            params_with_grad.append(p)
-            _check_no_sparse(g, "ASGD")
-            grads.append(g)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _scalar_tensor(0.0)
-                state["eta"] = _scalar_tensor(_value(group["lr"]))
-                state["mu"] = _scalar_tensor(1.0)
-                state["ax"] = _zeros_like(p)
-            mus.append(state["mu"])
-            axs.append(state["ax"])
-            etas.append(state["eta"])
-            state_steps.append(state["step"])
-        return has_complex
-
-    def step(self, closure=None):
-        """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, mus, axs, etas, steps = [], [], [], [], [], []
-            has_complex = self._init_group(group, params, grads, mus, axs, etas, steps)
-            asgd(params, grads, axs, mus, etas, steps, lambd=group["lambd"], lr=group["lr"],
-                 t0=group["t0"], alpha=group["alpha"], weight_decay=group["weight_decay"],
-                 foreach=group["foreach"], maximize=group["maximize"],
-                 differentiable=group["differentiable"], capturable=group["capturable"],
-                 has_complex=has_complex)
-        return loss
+    _state_init = (("step", _step_zero), ("eta", _eta_init), ("mu", _one), ("ax", _zeros))
+    _state_lists = ("ax", "mu", "eta", "step")
+    _sparse_name = "ASGD"
+    _setstate_options = {"foreach": None, "maximize": False, "differentiable": False,
+                         "capturable": False}
+    _scalar_state = ("step", "eta", "mu")
 
 
 def asgd(params, grads, axs, mus, etas, state_steps, foreach=None, maximize=False,
@@ -99,12 +65,13 @@ def asgd(params, grads, axs, mus, etas, state_steps, foreach=None, maximize=Fals
     """Functional ASGD on lists of tensors (state tensors are updated in place)."""
     if capturable and params:
         _check_capturable_device("params, mus, etas, and state_steps")
-    _single_tensor_asgd([p._data for p in params], [g._data for g in grads],
-                        [t._data for t in axs], [t._data for t in mus], [t._data for t in etas],
-                        [t._data for t in state_steps], lambd=lambd, lr=_value(lr), t0=t0,
-                        alpha=alpha, weight_decay=weight_decay, maximize=maximize,
-                        has_complex=has_complex)
+    _single_tensor_asgd(*_arrays(params, grads, axs, mus, etas, state_steps), lambd=lambd,
+                        lr=_value(lr), t0=t0, alpha=alpha, weight_decay=weight_decay,
+                        maximize=maximize, has_complex=has_complex)
     _bump(params)
+
+
+ASGD._functional = staticmethod(asgd)
 
 
 def _single_tensor_asgd(params, grads, axs, mus, etas, state_steps, *, lambd, lr, t0, alpha,

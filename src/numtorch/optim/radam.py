@@ -1,11 +1,10 @@
 """RAdam: Adam with a rectified adaptive learning rate."""
 import numpy as np
 
-from .._tensor import Tensor
 from ._fused import add_scaled, addcmul_, lerp_
-from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _scalar_tensor, _validate,
-                        _value, _zeros_like)
+from .optimizer import (Optimizer, _arrays, _as_real, _bump, _check_capturable_device,
+                        _check_hyperparams, _check_state_steps, _check_unsupported, _step_zero,
+                        _value, _zeros)
 
 __all__ = ["RAdam", "radam"]
 
@@ -41,13 +40,7 @@ class RAdam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False,
                  capturable=False, differentiable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(lr=(0.0 <= lr, f"Invalid learning rate: {lr}"),
-                  eps=(0.0 <= eps, f"Invalid epsilon value: {eps}"),
-                  b0=(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}"),
-                  b1=(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}"),
-                  wd=(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}"))
+        _check_hyperparams(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize, "foreach": foreach, "capturable": capturable,
                     "decoupled_weight_decay": decoupled_weight_decay,
@@ -55,64 +48,30 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
         _check_unsupported(differentiable)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._setstate_groups(foreach=None, maximize=False, differentiable=False,
-                              capturable=False, decoupled_weight_decay=False)
-        self._setstate_tensor_state("step")
-
-    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_avg_sqs, state_steps):
-        has_complex = False
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            has_complex |= p._data.dtype.kind == "c"
-            params_with_grad.append(p)
-            _check_no_sparse(g, "RAdam")
-            grads.append(g)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _scalar_tensor(0.0)
-                state["exp_avg"] = _zeros_like(p)
-                state["exp_avg_sq"] = _zeros_like(p)
-            exp_avgs.append(state["exp_avg"])
-            exp_avg_sqs.append(state["exp_avg_sq"])
-            state_steps.append(state["step"])
-        return has_complex
-
-    def step(self, closure=None):
-        """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, exp_avgs, exp_avg_sqs, steps = [], [], [], [], []
-            beta1, beta2 = group["betas"]
-            has_complex = self._init_group(group, params, grads, exp_avgs, exp_avg_sqs, steps)
-            radam(params, grads, exp_avgs, exp_avg_sqs, steps, beta1=beta1, beta2=beta2,
-                  lr=group["lr"], weight_decay=group["weight_decay"], eps=group["eps"],
-                  maximize=group["maximize"], foreach=group["foreach"],
-                  capturable=group["capturable"], differentiable=group["differentiable"],
-                  decoupled_weight_decay=group["decoupled_weight_decay"],
-                  has_complex=has_complex)
-        return loss
+    _state_init = (("step", _step_zero), ("exp_avg", _zeros), ("exp_avg_sq", _zeros))
+    _state_lists = ("exp_avg", "exp_avg_sq", "step")
+    _sparse_name = "RAdam"
+    _renamed_options = {"betas": ("beta1", "beta2")}
+    _setstate_options = {"foreach": None, "maximize": False, "differentiable": False,
+                         "capturable": False, "decoupled_weight_decay": False}
+    _scalar_state = ("step",)
 
 
 def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, decoupled_weight_decay=False,
           foreach=None, differentiable=False, capturable=False, has_complex=False,
           maximize=False, *, beta1, beta2, lr, weight_decay, eps):
     """Functional RAdam on lists of tensors (state tensors are updated in place)."""
-    if not all(isinstance(t, Tensor) for t in state_steps):
-        raise RuntimeError("API has changed, `state_steps` argument must contain a list of "
-                           "singleton tensors")
+    _check_state_steps(state_steps)
     if capturable and params:
         _check_capturable_device()
-    _single_tensor_radam([p._data for p in params], [g._data for g in grads],
-                         [t._data for t in exp_avgs], [t._data for t in exp_avg_sqs],
-                         [t._data for t in state_steps], beta1=beta1, beta2=beta2,
-                         lr=_value(lr), weight_decay=weight_decay, eps=eps,
-                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
-                         has_complex=has_complex)
+    _single_tensor_radam(*_arrays(params, grads, exp_avgs, exp_avg_sqs, state_steps),
+                         beta1=beta1, beta2=beta2, lr=_value(lr), weight_decay=weight_decay,
+                         eps=eps, decoupled_weight_decay=decoupled_weight_decay,
+                         maximize=maximize, has_complex=has_complex)
     _bump(params)
+
+
+RAdam._functional = staticmethod(radam)
 
 
 def _single_tensor_radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, beta1, beta2,
