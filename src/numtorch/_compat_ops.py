@@ -475,13 +475,28 @@ def map_(self, tensor, callable):
 
 
 def as_strided(self, size, stride, storage_offset=None):
-    from numpy.lib.stride_tricks import as_strided as _as
-    base = self._data
-    item = base.itemsize
-    off = 0 if storage_offset is None else storage_offset - self.storage_offset()
-    start = base.reshape(-1)[off:] if base.flags.c_contiguous else base
-    arr = _as(start, shape=tuple(size), strides=tuple(s * item for s in stride))
-    return _wrap(arr.copy())
+    """A view of this tensor's memory block with the given sizes and strides (in elements),
+    addressed from the block's start as torch addresses its storage (no autograd)."""
+    block = self._data
+    while isinstance(block.base, xp.ndarray):
+        block = block.base
+    if not block.flags.c_contiguous:
+        raise RuntimeError("as_strided: the tensor's memory block is not contiguous")
+    off = self.storage_offset() if storage_offset is None else storage_offset
+    item = self._data.itemsize
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    last = off + sum((n - 1) * st for n, st in zip(size, stride) if n > 0)
+    if off < 0 or any(st < 0 for st in stride) or last * item >= block.nbytes:
+        raise RuntimeError(
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {off} "
+            f"require a storage of {(last + 1) * item} bytes, but the storage has "
+            f"{block.nbytes} bytes")
+    arr = xp.ndarray(size, dtype=self._data.dtype, buffer=block, offset=off * item,
+                     strides=tuple(st * item for st in stride))
+    out = _wrap(arr)
+    out._base = self if self._base is None else self._base
+    out._version = self._version
+    return out
 
 
 _METHODS = {

@@ -34,6 +34,10 @@ def _infer_np_dtype(data):
         elif isinstance(x, (list, tuple)):
             for y in x:
                 walk(y)
+        elif isinstance(x, np.floating):
+            kinds.add("F" + x.dtype.str)  # a NumPy float scalar keeps its dtype, as in torch
+        elif isinstance(x, np.integer):
+            kinds.add("I" + x.dtype.str)
         elif isinstance(x, (bool, np.bool_)):
             kinds.add("b")
         elif isinstance(x, (int, np.integer)):
@@ -51,11 +55,14 @@ def _infer_np_dtype(data):
         return _dtype.get_default_dtype().to_complex().np
     if "f" in kinds or any(k.startswith("F") for k in kinds):
         floats = [k[1:] for k in kinds if k.startswith("F")]
-        if "f" in kinds or not floats:
-            return _dtype.get_default_dtype().np
+        if "f" in kinds:
+            floats.append(_dtype.get_default_dtype().np.str)
         return np.result_type(*floats)
-    if "i" in kinds or "u" in kinds:
-        return np.dtype(np.int64)
+    ints = [k[1:] for k in kinds if k.startswith("I")]
+    if "i" in kinds or "u" in kinds or ints:
+        if "i" in kinds or "u" in kinds:
+            ints.append("<i8")
+        return np.result_type(*ints)
     if "b" in kinds:
         return np.dtype(np.bool_)
     return _dtype.get_default_dtype().np

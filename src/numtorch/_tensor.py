@@ -113,8 +113,12 @@ class Tensor:
         if base is None:  # e.g. views rebuilt by numtorch.load: offset in the NumPy memory
             from ._storage import _offset_in_root
             return _offset_in_root(self._data)
-        return (self._data.__array_interface__["data"][0]
-                - base._data.__array_interface__["data"][0]) // self._data.itemsize
+        off = (self._data.__array_interface__["data"][0]
+               - base._data.__array_interface__["data"][0])
+        if not 0 <= off < max(base._data.nbytes, 1):  # memory replaced since (resize_)
+            from ._storage import _offset_in_root
+            return _offset_in_root(self._data)
+        return off // self._data.itemsize
 
     def is_contiguous(self, memory_format=None):
         return bool(self._data.flags.c_contiguous)

@@ -401,15 +401,25 @@ def _transpose_(self, d0, d1):
 
 
 def _resize_(self, *sizes, memory_format=None):
+    """Reinterpret the tensor's memory from its storage offset as a contiguous ``sizes``
+    tensor (as torch does: storage order, not logical order); grows into new zeroed memory."""
     shape = S._shape_arg(sizes)
+    if shape == self._data.shape:
+        return self
     n = int(np.prod(shape)) if shape else 1
-    flat = self._data.reshape(-1)
-    if flat.size >= n:
-        self._data = flat[:n].reshape(shape)
+    block = self._data
+    while isinstance(block.base, np.ndarray):
+        block = block.base
+    off = self.storage_offset()
+    if block.flags.c_contiguous and block.dtype == self._data.dtype and \
+            off + n <= block.size:
+        self._data = block.reshape(-1)[off:off + n].reshape(shape)
     else:
         new = np.zeros(n, dtype=self._data.dtype)
-        new[:flat.size] = flat
+        old = self._data.reshape(-1)
+        new[:min(n, old.size)] = old[:n]
         self._data = new.reshape(shape)
+        self._base = None
     return self
 
 

@@ -456,6 +456,8 @@ class SetItem(Node):
 
     def forward(self, a, v, idx, advanced):
         self.idx, self.advanced = idx, advanced
+        if not advanced:  # torch: slice + copy_ -> CopySlices; tensor indices -> index_put_
+            self._name = "CopySlices"
         out = a.copy()
         out[idx] = v
         return out

@@ -1,4 +1,3 @@
-# xfail: setitem on a non-view tensor prints grad_fn=<IndexPutBackward0>; torch prints CopySlices
 # Autograd beyond .backward(): torch.autograd.grad, retain_graph, hooks, detach, no_grad, requires_grad_
 import torch
 

@@ -1,4 +1,3 @@
-# xfail: torch.tensor(np.float64(1.0)) gives float64 in torch, float32 in numtorch
 # dtype handling users hit: type promotion, default dtype, int division, conversions, .to(other)
 import numpy as np
 import torch

@@ -1,4 +1,3 @@
-# xfail: differs from torch at output line 24 (Tensor.type(torch.IntTensor) and later methods): not investigated yet
 # Tensor methods users reach for: new_*, fill_diagonal_, masked_fill_, index_put_, unfold, stride, apply_, map_
 import torch
 
