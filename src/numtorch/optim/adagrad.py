@@ -1,16 +1,18 @@
 """Adagrad: per-coordinate learning rates from the sum of squared gradients."""
 import numpy as np
 
-from .._tensor import Tensor, _wrap
+from .._tensor import _wrap
 from . import _differentiable
 from ._fused import add_scaled, addcmul_
-from .optimizer import (Optimizer, _as_real, _bump, _check_unsupported, _closure_loss,
-                        _scalar_tensor, _validate, _value, _with_grad)
+from .optimizer import (Optimizer, _arrays, _as_real, _bump, _check_fused, _check_hyperparams,
+                        _check_state_steps, _fused_step_zero, _value, _with_grad)
 
 __all__ = ["Adagrad", "adagrad"]
 
 
-def _full_like(p, value):
+def _sum_init(opt, p, group):
+    """The sum starts at initial_accumulator_value (v + v*1j for a complex parameter)."""
+    value = opt.defaults["initial_accumulator_value"]
     if p._data.dtype.kind == "c":
         value = complex(value, value)
     return _wrap(np.full_like(p._data, value))
@@ -44,87 +46,48 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(lr=(0.0 <= lr, f"Invalid learning rate: {lr}"),
-                  lr_decay=(0.0 <= lr_decay, f"Invalid lr_decay value: {lr_decay}"),
-                  wd=(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}"),
-                  iav=(0.0 <= initial_accumulator_value,
-                       f"Invalid initial_accumulator_value value: {initial_accumulator_value}"),
-                  eps=(0.0 <= eps, f"Invalid epsilon value: {eps}"))
+        _check_hyperparams(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                           initial_accumulator_value=initial_accumulator_value, eps=eps)
         defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
                     "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
-        if fused and differentiable:
-            raise RuntimeError("`fused` does not support `differentiable`")
-        _check_unsupported(False, fused, foreach)
+        _check_fused(fused, differentiable, foreach)
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state[p]
-                state["step"] = _scalar_tensor(0.0, group["fused"])
-                state["sum"] = _full_like(p, initial_accumulator_value)
+                for name, init in self._state_init:
+                    state[name] = init(self, p, group)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._setstate_groups(foreach=None, maximize=False, differentiable=False, fused=None)
-        self._setstate_tensor_state("step")
+    _state_init = (("step", _fused_step_zero), ("sum", _sum_init))
+    _state_lists = ("sum", "step")
+    _skipped_options = ("initial_accumulator_value",)
+    _setstate_options = {"foreach": None, "maximize": False, "differentiable": False,
+                         "fused": None}
+    _scalar_state = ("step",)
 
     def share_memory(self):
         """No-op: NumPy arrays are not shared between processes this way."""
-
-    def _init_group(self, group, params_with_grad, grads, state_sums, state_steps):
-        has_sparse_grad = has_complex = False
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            has_sparse_grad |= bool(getattr(g, "is_sparse", False))
-            has_complex |= p._data.dtype.kind == "c"
-            params_with_grad.append(p)
-            grads.append(g)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _scalar_tensor(0.0, group["fused"])
-                state["sum"] = _full_like(p, self.defaults["initial_accumulator_value"])
-            state_sums.append(state["sum"])
-            state_steps.append(state["step"])
-        return has_sparse_grad, has_complex
-
-    def step(self, closure=None):
-        """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, state_sums, steps = [], [], [], []
-            has_sparse_grad, has_complex = self._init_group(group, params, grads, state_sums,
-                                                            steps)
-            adagrad(params, grads, state_sums, steps, lr=group["lr"],
-                    weight_decay=group["weight_decay"], lr_decay=group["lr_decay"],
-                    eps=group["eps"], has_sparse_grad=has_sparse_grad,
-                    foreach=group["foreach"], maximize=group["maximize"],
-                    differentiable=group["differentiable"], has_complex=has_complex,
-                    fused=group["fused"])
-        return loss
 
 
 def adagrad(params, grads, state_sums, state_steps, fused=None, grad_scale=None, found_inf=None,
             has_sparse_grad=False, foreach=None, differentiable=False, has_complex=False, *,
             lr, weight_decay, lr_decay, eps, maximize):
     """Functional Adagrad on lists of tensors (state tensors are updated in place)."""
-    if not all(isinstance(t, Tensor) for t in state_steps):
-        raise RuntimeError("API has changed, `state_steps` argument must contain a list of "
-                           "singleton tensors")
+    _check_state_steps(state_steps)
     if has_sparse_grad:
         raise NotImplementedError("sparse gradients are not supported by numtorch's Adagrad")
     if differentiable:
         _with_grad(_differentiable.adagrad, params, grads, state_sums, state_steps, lr=lr,
                    weight_decay=weight_decay, lr_decay=lr_decay, eps=eps, maximize=maximize)
         return
-    _single_tensor_adagrad([p._data for p in params], [g._data for g in grads],
-                           [t._data for t in state_sums], [t._data for t in state_steps],
-                           lr=_value(lr), weight_decay=weight_decay, lr_decay=lr_decay, eps=eps,
+    _single_tensor_adagrad(*_arrays(params, grads, state_sums, state_steps), lr=_value(lr),
+                           weight_decay=weight_decay, lr_decay=lr_decay, eps=eps,
                            maximize=maximize, has_complex=has_complex)
     _bump(params)
+
+
+Adagrad._functional = staticmethod(adagrad)
 
 
 def _single_tensor_adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay,

@@ -1,12 +1,10 @@
 """RMSprop: divide the gradient by a running root mean square."""
 import numpy as np
 
-from .._tensor import Tensor
 from . import _differentiable
 from ._fused import add_scaled, add_scaled_, addcmul, addcmul_, lerp_
-from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _closure_loss, _scalar_tensor, _validate, _value, _with_grad,
-                        _zeros_like)
+from .optimizer import (Optimizer, _arrays, _as_real, _bump, _check_capturable_device,
+                        _check_hyperparams, _step_zero, _value, _with_grad, _zeros)
 
 __all__ = ["RMSprop", "rmsprop"]
 
@@ -43,67 +41,21 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(lr=(0.0 <= lr, f"Invalid learning rate: {lr}"),
-                  eps=(0.0 <= eps, f"Invalid epsilon value: {eps}"),
-                  momentum=(0.0 <= momentum, f"Invalid momentum value: {momentum}"),
-                  wd=(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}"),
-                  alpha=(0.0 <= alpha, f"Invalid alpha value: {alpha}"))
+        _check_hyperparams(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay,
+                           alpha=alpha)
         defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
                     "centered": centered, "weight_decay": weight_decay, "capturable": capturable,
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._setstate_groups(momentum=0, centered=False, foreach=None, maximize=False,
-                              differentiable=False, capturable=False)
-        self._setstate_tensor_state("step")
-
-    def _init_group(self, group, params_with_grad, grads, square_avgs, momentum_buffer_list,
-                    grad_avgs, state_steps):
-        has_complex = False
-        momentum = group["momentum"] > 0
-        centered = group["centered"]
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            has_complex |= p._data.dtype.kind == "c"
-            params_with_grad.append(p)
-            _check_no_sparse(g, "RMSprop")
-            grads.append(g)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _scalar_tensor(0.0)
-                state["square_avg"] = _zeros_like(p)
-                if momentum:
-                    state["momentum_buffer"] = _zeros_like(p)
-                if centered:
-                    state["grad_avg"] = _zeros_like(p)
-            square_avgs.append(state["square_avg"])
-            state_steps.append(state["step"])
-            if momentum:
-                momentum_buffer_list.append(state["momentum_buffer"])
-            if centered:
-                grad_avgs.append(state["grad_avg"])
-        return has_complex
-
-    def step(self, closure=None):
-        """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, square_avgs, grad_avgs, bufs, steps = [], [], [], [], [], []
-            has_complex = self._init_group(group, params, grads, square_avgs, bufs, grad_avgs,
-                                           steps)
-            rmsprop(params, grads, square_avgs, grad_avgs, bufs, steps, lr=group["lr"],
-                    alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
-                    momentum=group["momentum"], centered=group["centered"],
-                    foreach=group["foreach"], maximize=group["maximize"],
-                    differentiable=group["differentiable"], capturable=group["capturable"],
-                    has_complex=has_complex)
-        return loss
+    _state_init = (("step", _step_zero), ("square_avg", _zeros),
+                   ("momentum_buffer", _zeros, lambda group: group["momentum"] > 0),
+                   ("grad_avg", _zeros, lambda group: group["centered"]))
+    _state_lists = ("square_avg", "grad_avg", "momentum_buffer", "step")
+    _sparse_name = "RMSprop"
+    _setstate_options = {"momentum": 0, "centered": False, "foreach": None, "maximize": False,
+                         "differentiable": False, "capturable": False}
+    _scalar_state = ("step",)
 
 
 def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_steps,
@@ -118,13 +70,15 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
                    weight_decay=weight_decay, momentum=momentum, centered=centered,
                    maximize=maximize)
         return
-    _single_tensor_rmsprop([p._data for p in params], [g._data for g in grads],
-                           [t._data for t in square_avgs], [t._data for t in grad_avgs],
-                           [t._data for t in momentum_buffer_list],
-                           [t._data for t in state_steps], lr=_value(lr), alpha=alpha, eps=eps,
+    _single_tensor_rmsprop(*_arrays(params, grads, square_avgs, grad_avgs,
+                                    momentum_buffer_list, state_steps),
+                           lr=_value(lr), alpha=alpha, eps=eps,
                            weight_decay=weight_decay, momentum=momentum, centered=centered,
                            maximize=maximize, has_complex=has_complex)
     _bump(params)
+
+
+RMSprop._functional = staticmethod(rmsprop)
 
 
 def _single_tensor_rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list,

@@ -1,12 +1,20 @@
 """Rprop: resilient backpropagation (sign-based steps with adaptive sizes)."""
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from .optimizer import (Optimizer, _as_real, _bump, _check_capturable_device, _check_no_sparse,
-                        _check_unsupported, _closure_loss, _scalar_tensor, _validate, _value,
-                        _zeros_like)
+from .._tensor import _wrap
+from .optimizer import (Optimizer, _arrays, _as_real, _bump, _check_capturable_device,
+                        _check_hyperparams, _check_unsupported, _step_zero, _validate, _value,
+                        _zeros)
 
 __all__ = ["Rprop", "rprop"]
+
+
+def _step_size_init(opt, p, group):
+    """Every step size starts at lr (lr + lr*1j for a complex parameter), shaped as the grad."""
+    lr = _value(group["lr"])
+    if p._data.dtype.kind == "c":
+        lr = complex(lr, lr)
+    return _wrap(np.full_like(p._grad._data, lr))
 
 
 class Rprop(Optimizer):
@@ -37,10 +45,8 @@ class Rprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _validate(lr=(0.0 <= lr, f"Invalid learning rate: {lr}"),
-                  etas=(0.0 < etas[0] < 1.0 < etas[1],
+        _check_hyperparams(lr=lr)
+        _validate(etas=(0.0 < etas[0] < 1.0 < etas[1],
                         f"Invalid eta values: {etas[0]}, {etas[1]}"))
         defaults = {"lr": lr, "etas": etas, "step_sizes": step_sizes, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable,
@@ -48,49 +54,15 @@ class Rprop(Optimizer):
         super().__init__(params, defaults)
         _check_unsupported(differentiable)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._setstate_groups(foreach=None, maximize=False, differentiable=False,
-                              capturable=False)
-        self._setstate_tensor_state("step")
-
-    def _init_group(self, group, params, grads, prevs, step_sizes, state_steps):
-        has_complex = False
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            has_complex |= p._data.dtype.kind == "c"
-            params.append(p)
-            _check_no_sparse(g, "Rprop")
-            grads.append(g)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = _scalar_tensor(0.0)
-                state["prev"] = _zeros_like(p)
-                lr = _value(group["lr"])
-                if p._data.dtype.kind == "c":
-                    lr = complex(lr, lr)
-                state["step_size"] = _wrap(np.full_like(g._data, lr))
-            prevs.append(state["prev"])
-            step_sizes.append(state["step_size"])
-            state_steps.append(state["step"])
-        return has_complex
-
-    def step(self, closure=None):
-        """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, prevs, step_sizes, steps = [], [], [], [], []
-            etaminus, etaplus = group["etas"]
-            step_size_min, step_size_max = group["step_sizes"]
-            has_complex = self._init_group(group, params, grads, prevs, step_sizes, steps)
-            rprop(params, grads, prevs, step_sizes, steps, step_size_min=step_size_min,
-                  step_size_max=step_size_max, etaminus=etaminus, etaplus=etaplus,
-                  foreach=group["foreach"], maximize=group["maximize"],
-                  differentiable=group["differentiable"], capturable=group["capturable"],
-                  has_complex=has_complex)
-        return loss
+    _state_init = (("step", _step_zero), ("prev", _zeros), ("step_size", _step_size_init))
+    _state_lists = ("prev", "step_size", "step")
+    _sparse_name = "Rprop"
+    _renamed_options = {"etas": ("etaminus", "etaplus"),
+                        "step_sizes": ("step_size_min", "step_size_max")}
+    _skipped_options = ("lr",)
+    _setstate_options = {"foreach": None, "maximize": False, "differentiable": False,
+                         "capturable": False}
+    _scalar_state = ("step",)
 
 
 def rprop(params, grads, prevs, step_sizes, state_steps, foreach=None, capturable=False,
@@ -99,12 +71,14 @@ def rprop(params, grads, prevs, step_sizes, state_steps, foreach=None, capturabl
     """Functional Rprop on lists of tensors (state tensors are updated in place)."""
     if capturable and params:
         _check_capturable_device()
-    _single_tensor_rprop([p._data for p in params], [g._data for g in grads],
-                         [t._data for t in prevs], [t._data for t in step_sizes],
-                         [t._data for t in state_steps], step_size_min=step_size_min,
+    _single_tensor_rprop(*_arrays(params, grads, prevs, step_sizes, state_steps),
+                         step_size_min=step_size_min,
                          step_size_max=step_size_max, etaminus=etaminus, etaplus=etaplus,
                          maximize=maximize, has_complex=has_complex)
     _bump(params)
+
+
+Rprop._functional = staticmethod(rprop)
 
 
 def _single_tensor_rprop(params, grads, prevs, step_sizes, state_steps, *, step_size_min,
