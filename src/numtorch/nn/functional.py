@@ -40,7 +40,7 @@ __all__ = [
     "instance_norm", "local_response_norm", "rms_norm", "embedding", "embedding_bag", "pad",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
     "pixel_unshuffle", "one_hot", "normalize", "cosine_similarity", "pairwise_distance",
-    "pdist", "gumbel_softmax", "channel_shuffle", "hardswish",
+    "pdist", "gumbel_softmax", "channel_shuffle", "hardswish", "multi_head_attention_forward",
 ]
 
 
@@ -1221,3 +1221,6 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         weights = dropout(weights, dropout_p, True)
     return weights @ value
 
+
+from ._functional_attention import (  # noqa: E402  (multi-head attention)
+    multi_head_attention_forward, _canonical_mask, _none_or_dtype, _mha_shape_check)
