@@ -196,7 +196,9 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype)), requires_grad, device)
+    # torch's preserve_format: keep the input's memory order (order='K'), so that in-place
+    # random fills (dropout's bernoulli_) visit elements in the same order as torch
+    return _finish(np.zeros_like(input._data, dtype=_like(input, dtype)), requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
