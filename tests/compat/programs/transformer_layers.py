@@ -1,4 +1,3 @@
-# xfail: nn.MultiheadAttention / nn.Transformer* are not implemented in numtorch yet
 # nn.MultiheadAttention and nn.TransformerEncoder in eval mode, positional encoding buffer
 import math
 import torch
