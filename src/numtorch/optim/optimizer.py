@@ -247,6 +247,22 @@ def _closure_loss(closure):
         _gm._enabled[0] = prev
 
 
+_STATE_PLANS = {}
+_OPTION_PLANS = {}
+
+
+def _state_plan(state_init, state_lists):
+    """``_state_init`` and ``_state_lists`` with each entry's condition (None: always),
+    precomputed once per class for ``Optimizer._init_group``."""
+    conditions = {}
+    inits = []
+    for name, init, *condition in state_init:
+        conditions[name] = condition[0] if condition else None
+        inits.append((name, init, conditions[name]))
+    lists = [(i, name, conditions[name]) for i, name in enumerate(state_lists)]
+    return inits, lists
+
+
 # ---- the base class -------------------------------------------------------------------------
 
 class Optimizer:
@@ -415,17 +431,17 @@ class Optimizer:
 
         State is created on a parameter's first step from ``_state_init``, in that order.
         """
-        params, grads = [], []
-        lists = [[] for _ in self._state_lists]
-        inits = []
-        for name, init, *condition in self._state_init:
-            if not condition or condition[0](group):
-                inits.append((name, init))
-        active = {name for name, _ in inits}
-        gathered = [(name, lst) for name, lst in zip(self._state_lists, lists) if name in active]
+        plan = _STATE_PLANS.get(type(self))
+        if plan is None:
+            plan = _STATE_PLANS[type(self)] = _state_plan(self._state_init, self._state_lists)
+        inits = [(name, init) for name, init, on in plan[0] if on is None or on(group)]
+        lists = [[] for _ in plan[1]]
+        gathered = [(lists[i].append, name) for i, name, on in plan[1]
+                    if on is None or on(group)]
         sparse_name = self._sparse_name
         has_complex = has_sparse_grad = False
         all_state = self.state
+        params, grads = [], []
         for p in group["params"]:
             g = p._grad
             if g is None:
@@ -441,8 +457,8 @@ class Optimizer:
             if len(state) == 0:
                 for name, init in inits:
                     state[name] = init(self, p, group)
-            for name, lst in gathered:
-                lst.append(state[name])
+            for append, name in gathered:
+                append(state[name])
         if sparse_name is None:
             return params, grads, lists, {"has_sparse_grad": has_sparse_grad,
                                           "has_complex": has_complex}
@@ -450,15 +466,16 @@ class Optimizer:
 
     def _options(self, group):
         """The functional form's keyword arguments: the group's values of the ``defaults``."""
-        options = {}
-        renamed = self._renamed_options
-        skipped = self._skipped_options
-        for key in self.defaults:
-            if key in renamed:
-                first, second = renamed[key]
-                options[first], options[second] = group[key]
-            elif key not in skipped:
-                options[key] = group[key]
+        keys = tuple(self.defaults)
+        plan = _OPTION_PLANS.get((type(self), keys))
+        if plan is None:
+            renamed = self._renamed_options
+            plan = ([k for k in keys if k not in renamed and k not in self._skipped_options],
+                    [(k, renamed[k]) for k in keys if k in renamed])
+            _OPTION_PLANS[type(self), keys] = plan
+        options = {key: group[key] for key in plan[0]}
+        for key, (first, second) in plan[1]:
+            options[first], options[second] = group[key]
         return options
 
     def step(self, closure=None):
