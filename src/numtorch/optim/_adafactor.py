@@ -3,8 +3,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ._fused import add_scaled_, lerp_
-from .optimizer import (Optimizer, _bump, _check_no_sparse, _closure_loss, _scalar_tensor,
-                        _value)
+from .optimizer import Optimizer, _bump, _check_no_sparse, _scalar_tensor, _value
 
 __all__ = ["Adafactor", "adafactor"]
 
@@ -63,13 +62,15 @@ class Adafactor(Optimizer):
                     "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._setstate_groups(foreach=None)
-        self._setstate_tensor_state("step")
+    _renamed_options = {"eps": ("eps1", "eps2")}
+    _skipped_options = ("differentiable",)  # __setstate__ adds it to defaults; not an option
+    _setstate_options = {"foreach": None}
+    _scalar_state = ("step",)
 
-    def _init_group(self, group, params_with_grad, grads, row_vars, col_vars, variances,
-                    state_steps):
+    def _init_group(self, group):
+        """As ``Optimizer._init_group``; a matrix gets a row and a column variance, a vector a
+        full one (the lists hold None where a parameter lacks that state)."""
+        params, grads, row_vars, col_vars, variances, state_steps = [], [], [], [], [], []
         for p in group["params"]:
             g = p._grad
             if g is None:
@@ -77,7 +78,7 @@ class Adafactor(Optimizer):
             if p.is_complex():
                 raise RuntimeError("Adafactor does not support complex parameters")
             _check_no_sparse(g, "Adafactor")
-            params_with_grad.append(p)
+            params.append(p)
             grads.append(g)
             state = self.state[p]
             if len(state) == 0:
@@ -93,22 +94,8 @@ class Adafactor(Optimizer):
             col_vars.append(state.get("col_var", None))
             variances.append(state.get("variance", None))
             state_steps.append(state["step"])
-        return False
-
-    def step(self, closure=None):
-        """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, row_vars, col_vars, variances, steps = [], [], [], [], [], []
-            eps1, eps2 = group["eps"]
-            has_complex = self._init_group(group, params, grads, row_vars, col_vars, variances,
-                                           steps)
-            adafactor(params, grads, row_vars, col_vars, variances, steps, d=group["d"],
-                      lr=group["lr"], beta2_decay=group["beta2_decay"],
-                      weight_decay=group["weight_decay"], eps1=eps1, eps2=eps2,
-                      foreach=group["foreach"], maximize=group["maximize"],
-                      has_complex=has_complex)
-        return loss
+        return (params, grads, [row_vars, col_vars, variances, state_steps],
+                {"has_complex": False})
 
 
 def adafactor(params, grads, row_vars, col_vars, variances, state_steps, foreach=None,
@@ -127,6 +114,9 @@ def adafactor(params, grads, row_vars, col_vars, variances, state_steps, foreach
                              lr=_value(lr), beta2_decay=beta2_decay, weight_decay=weight_decay,
                              eps1=eps1, eps2=eps2, maximize=maximize)
     _bump(params)
+
+
+Adafactor._functional = staticmethod(adafactor)
 
 
 def _rms(a):

@@ -4,8 +4,8 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ._fused import add_scaled, add_scaled_
 from . import _differentiable
-from .optimizer import (Optimizer, _bump, _check_unsupported, _closure_loss, _validate,
-                        _value, _with_grad)
+from .optimizer import (Optimizer, _bump, _check_fused, _closure_loss, _validate, _value,
+                        _with_grad)
 
 __all__ = ["SGD", "sgd"]
 
@@ -42,6 +42,7 @@ class SGD(Optimizer):
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
+        # torch's SGD tests ``lr < 0.0`` (a NaN passes), unlike the other optimizers
         _validate(lr=(not lr < 0.0, f"Invalid learning rate: {lr}"),
                   momentum=(not momentum < 0.0, f"Invalid momentum value: {momentum}"),
                   wd=(not weight_decay < 0.0, f"Invalid weight_decay value: {weight_decay}"))
@@ -51,14 +52,10 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        if fused and differentiable:
-            raise RuntimeError("`fused` does not support `differentiable`")
-        _check_unsupported(False, fused, foreach)
+        _check_fused(fused, differentiable, foreach)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._setstate_groups(nesterov=False, maximize=False, foreach=None, differentiable=False,
-                              fused=False)
+    _setstate_options = {"nesterov": False, "maximize": False, "foreach": None,
+                         "differentiable": False, "fused": False}
 
     def _init_group(self, group, params, grads, momentum_buffer_list):
         has_sparse_grad = False
