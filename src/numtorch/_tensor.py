@@ -13,6 +13,7 @@ from . import _dtype
 from ._size import Size, CPU, device as _device
 from .autograd import graph as _graph
 from .autograd import grad_mode as _gm
+from . import autograd as _autograd
 
 __all__ = ["Tensor"]
 
@@ -231,8 +232,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         t = _wrap(self._data)

@@ -23,7 +23,7 @@ def _as_tuple(x):
 
 
 def _make_roots(outputs, grad_outputs):
-    from .._tensor import Tensor
+    Tensor = graph.Tensor
     roots, grads = [], []
     if len(grad_outputs) != len(outputs) and grad_outputs:
         raise RuntimeError(f"grad can be implicitly created only for scalar outputs"

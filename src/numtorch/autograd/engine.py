@@ -9,6 +9,7 @@ import sys
 import numpy as np
 
 from . import grad_mode
+from . import graph as _graph
 from .graph import AccumulateGrad, _FREED_MSG
 
 
@@ -194,7 +195,7 @@ def _accumulate(var, g, steal=False):
     way). Otherwise it is copied: the same array may have been handed to several inputs
     (Add's backward returns ``g`` twice) or be held elsewhere (saved values, user tensors)."""
     refs = _getrefcount(g)
-    from .._tensor import _wrap
+    _wrap = _graph._wrap
     hooks = var.__dict__.get("_hooks")
     if hooks:
         g = _apply_tensor_hooks(hooks, g)
