@@ -65,3 +65,11 @@ def test_requires_grad_columns_keep_the_graph():
     for a, b in zip(got, want):
         assert_close(a, b)
         assert a.grad_fn.name() == b.grad_fn.name()
+
+
+@pytest.mark.parametrize("batch", [[1, 2, 3], [1.5, -2.0], [True, 1], [1, 2.5], [2 ** 62, -3],
+                                   [0.1, 1e300], [np.float64(0.5), 1.0]])
+def test_collate_python_scalars_match_torch(batch):
+    got = nt.utils.data.default_collate(batch)
+    want = torch.utils.data.default_collate(batch)
+    assert_close(got, want)

@@ -6,10 +6,12 @@ View ops (``is_view = True``) return NumPy views, so the result shares memory
 """
 from ..backends import xp
 
+from ..autograd import grad_mode
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor, _wrap
 from .. import _dtype
 from ._utils import wrap_dim, wrap_dims, shape_str, promote
+from ._inplace import inplace
 
 _ndarray = xp.ndarray
 
@@ -480,8 +482,6 @@ def getitem(t, idx):
 
 
 def setitem(t, idx, value):
-    from ._inplace import inplace
-    from ..autograd import grad_mode
     nidx, advanced = _convert_index(idx)
     if isinstance(value, Tensor):
         v = value

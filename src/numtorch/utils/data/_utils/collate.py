@@ -151,13 +151,31 @@ def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
     return _as_tensor(batch)
 
 
+def _plain_scalars(batch, kind, np_dtype):
+    """One NumPy conversion when every element is exactly ``kind`` (no bools among ints, no
+    subclasses); None otherwise or on overflow (``tensor()`` then gives torch's error)."""
+    for b in batch:
+        if type(b) is not kind:
+            return None
+    try:
+        return _wrap(np.array(batch, dtype=np_dtype))
+    except OverflowError:
+        return None
+
+
 def collate_float_fn(batch, *, collate_fn_map=None):
+    out = _plain_scalars(batch, float, np.float64)
+    if out is not None:
+        return out
     from ...._creation import tensor
     from ...._dtype import float64
     return tensor(batch, dtype=float64)
 
 
 def collate_int_fn(batch, *, collate_fn_map=None):
+    out = _plain_scalars(batch, int, np.int64)
+    if out is not None:
+        return out
     from ...._creation import tensor
     return tensor(batch)
 
