@@ -209,24 +209,6 @@ class _LRScheduler(LRScheduler):
     """Deprecated alias of :class:`LRScheduler`."""
 
 
-def _lambdas_state_dict(self, skip):
-    state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", skip)}
-    state[skip] = [None] * len(getattr(self, skip))
-    for i, fn in enumerate(getattr(self, skip)):
-        if not isinstance(fn, types.FunctionType):
-            state[skip][i] = fn.__dict__.copy()
-    return state
-
-
-def _lambdas_load_state_dict(self, state_dict):
-    lr_lambdas = state_dict.pop("lr_lambdas")
-    self.__dict__.update(state_dict)
-    state_dict["lr_lambdas"] = lr_lambdas
-    for i, fn in enumerate(lr_lambdas):
-        if fn is not None:
-            self.lr_lambdas[i].__dict__.update(fn)
-
-
 def _lambdas(optimizer, lr_lambda):
     if not isinstance(lr_lambda, (list, tuple)):
         return [lr_lambda] * len(optimizer.param_groups)
@@ -236,20 +218,39 @@ def _lambdas(optimizer, lr_lambda):
     return list(lr_lambda)
 
 
-class LambdaLR(LRScheduler):
-    """lr = initial lr × ``lr_lambda(epoch)`` (one function, or one per group)."""
+class _LambdasLR(LRScheduler):
+    """What LambdaLR and MultiplicativeLR share: one function per group (``lr_lambdas``), saved
+    without the functions (a callable object's ``__dict__`` is saved instead)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        self._check_lambdas()
         super().__init__(optimizer, last_epoch)
+
+    def _check_lambdas(self):
+        """Validate ``lr_lambdas`` (LambdaLR accepts anything, as torch does)."""
 
     def state_dict(self):
         """State without the functions (a callable object's ``__dict__`` is saved)."""
-        return _lambdas_state_dict(self, "lr_lambdas")
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None] * len(self.lr_lambdas)
+        for i, fn in enumerate(self.lr_lambdas):
+            if not isinstance(fn, types.FunctionType):
+                state["lr_lambdas"][i] = fn.__dict__.copy()
+        return state
 
     def load_state_dict(self, state_dict):
-        _lambdas_load_state_dict(self, state_dict)
+        lr_lambdas = state_dict.pop("lr_lambdas")
+        self.__dict__.update(state_dict)
+        state_dict["lr_lambdas"] = lr_lambdas
+        for i, fn in enumerate(lr_lambdas):
+            if fn is not None:
+                self.lr_lambdas[i].__dict__.update(fn)
+
+
+class LambdaLR(_LambdasLR):
+    """lr = initial lr × ``lr_lambda(epoch)`` (one function, or one per group)."""
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
@@ -257,22 +258,13 @@ class LambdaLR(LRScheduler):
                 for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_LambdasLR):
     """lr ← lr × ``lr_lambda(epoch)`` at every step."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        self.optimizer = optimizer
-        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+    def _check_lambdas(self):
         for fn in self.lr_lambdas:
             if not callable(fn):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
-        super().__init__(optimizer, last_epoch)
-
-    def state_dict(self):
-        return _lambdas_state_dict(self, "lr_lambdas")
-
-    def load_state_dict(self, state_dict):
-        _lambdas_load_state_dict(self, state_dict)
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)

@@ -37,11 +37,15 @@ def _lerp_tensors_(targets, sources, weight):
         t._version[0] += 1
 
 
-def get_ema_multi_avg_fn(decay=0.999):
-    """In-place EMA over lists of tensors: ``ema = decay * ema + (1 - decay) * current``."""
+def _check_decay(decay):
     if decay < 0.0 or decay > 1.0:
         raise ValueError(f"Invalid decay value {decay} provided. Please provide a value in [0,1] "
                          "range.")
+
+
+def get_ema_multi_avg_fn(decay=0.999):
+    """In-place EMA over lists of tensors: ``ema = decay * ema + (1 - decay) * current``."""
+    _check_decay(decay)
 
     @_no_grad
     def ema_update(ema_param_list, current_param_list, _):
@@ -79,9 +83,7 @@ def get_swa_multi_avg_fn():
 
 def get_ema_avg_fn(decay=0.999):
     """EMA of one tensor: returns ``decay * ema + (1 - decay) * current``."""
-    if decay < 0.0 or decay > 1.0:
-        raise ValueError(f"Invalid decay value {decay} provided. Please provide a value in [0,1] "
-                         "range.")
+    _check_decay(decay)
 
     @_no_grad
     def ema_update(ema_param, current_param, num_averaged):
