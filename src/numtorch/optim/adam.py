@@ -3,10 +3,11 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _differentiable
-from ._fused import add_scaled, addcmul_, lerp_
+from ._fused import addcmul_, lerp_
 from .optimizer import (Optimizer, _arrays, _as_real, _bump, _check_capturable_device,
                         _check_fused, _check_hyperparams, _check_state_steps, _fused_step_zero,
-                        _rdiv, _to_scalar, _value, _with_grad, _zeros)
+                        _rdiv, _to_scalar, _value, _weight_decay, _with_grad,
+                        _zeros)
 
 __all__ = ["Adam", "adam"]
 
@@ -121,10 +122,7 @@ def _single_tensor_adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, s
         step_t = state_steps[i]
         step_t += 1
         if weight_decay != 0:
-            if decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = add_scaled(grad, param, weight_decay)
+            grad = _weight_decay(param, grad, lr, weight_decay, decoupled_weight_decay)
         if has_complex:
             grad, exp_avg, exp_avg_sq, param = (_as_real(grad), _as_real(exp_avg),
                                                 _as_real(exp_avg_sq), _as_real(param))

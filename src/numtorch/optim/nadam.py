@@ -1,10 +1,10 @@
 """NAdam: Adam with Nesterov momentum (and momentum decay)."""
 import numpy as np
 
-from ._fused import add_scaled, addcmul_, lerp_
+from ._fused import addcmul_, lerp_
 from .optimizer import (Optimizer, _arrays, _as_real, _bump, _check_capturable_device,
                         _check_hyperparams, _check_state_steps, _check_unsupported, _one,
-                        _step_zero, _value, _zeros)
+                        _step_zero, _value, _weight_decay, _zeros)
 
 __all__ = ["NAdam", "nadam"]
 
@@ -97,10 +97,7 @@ def _single_tensor_nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, stat
         step = float(step_t)
         bias_correction2 = 1 - beta2 ** step
         if weight_decay != 0:
-            if decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = add_scaled(grad, param, weight_decay)
+            grad = _weight_decay(param, grad, lr, weight_decay, decoupled_weight_decay)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
         mu_product *= mu

@@ -17,6 +17,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode as _gm
+from ._fused import add_scaled
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -145,6 +146,15 @@ def _check_capturable_device(what="params and state_steps", supports_xla=True):
     devices = ["cuda", "xpu", "hpu", "privateuseone"] + (["xla"] if supports_xla else [])
     raise AssertionError(
         f"If capturable=True, {what} must be on supported devices: {devices}.")
+
+
+def _weight_decay(param, grad, lr, weight_decay, decoupled):
+    """Adam-family weight decay on arrays: shrink ``param`` in place (decoupled, AdamW-style) or
+    return ``grad + weight_decay * param`` (L2)."""
+    if decoupled:
+        param *= 1 - lr * weight_decay
+        return grad
+    return add_scaled(grad, param, weight_decay)
 
 
 def _check_unsupported(differentiable, fused=None, foreach=None):

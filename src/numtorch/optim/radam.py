@@ -1,10 +1,10 @@
 """RAdam: Adam with a rectified adaptive learning rate."""
 import numpy as np
 
-from ._fused import add_scaled, addcmul_, lerp_
+from ._fused import addcmul_, lerp_
 from .optimizer import (Optimizer, _arrays, _as_real, _bump, _check_capturable_device,
                         _check_hyperparams, _check_state_steps, _check_unsupported, _step_zero,
-                        _value, _zeros)
+                        _value, _weight_decay, _zeros)
 
 __all__ = ["RAdam", "radam"]
 
@@ -89,10 +89,7 @@ def _single_tensor_radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, b
         step_t += 1
         step = float(step_t)
         if weight_decay != 0:
-            if decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = add_scaled(grad, param, weight_decay)
+            grad = _weight_decay(param, grad, lr, weight_decay, decoupled_weight_decay)
         lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
         addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
