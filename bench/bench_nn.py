@@ -2,6 +2,7 @@
 AlexNet (forward + backward, and a full SGD step), and AlexNet's peak memory per step.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python bench/bench_nn.py [--quick]
+    ... bench/bench_nn.py --layers alexnet|lenet [--cpu]   (per-layer fwd/bwd table)
 
 Targets (issue "nn"): LeNet training <= 2x torch, AlexNet step <= 1.3x torch, AlexNet peak
 memory <= 1.3x torch. Model steps are timed twice: interleaved in one process (the shared
@@ -210,12 +211,131 @@ def separate_processes(model, batch, steps, rounds=3):
             "torch_s": b, "ratio": a / b}
 
 
+LAYERS = {
+    "alexnet": [  # (name, kind, input shape, args) at batch 16, as in the seed's AlexNet
+        ("conv1 1->96 k11 s4", "conv", (16, 1, 224, 224), (96, 11, 4, 0), False),
+        ("relu1", "relu", (16, 96, 54, 54), ()),
+        ("pool1 k3 s2", "pool", (16, 96, 54, 54), (3, 2)),
+        ("conv2 96->256 k5 p2", "conv", (16, 96, 26, 26), (256, 5, 1, 2)),
+        ("relu2", "relu", (16, 256, 26, 26), ()),
+        ("pool2 k3 s2", "pool", (16, 256, 26, 26), (3, 2)),
+        ("conv3 256->384 k3 p1", "conv", (16, 256, 12, 12), (384, 3, 1, 1)),
+        ("conv4 384->384 k3 p1", "conv", (16, 384, 12, 12), (384, 3, 1, 1)),
+        ("conv5 384->256 k3 p1", "conv", (16, 384, 12, 12), (256, 3, 1, 1)),
+        ("pool3 k3 s2", "pool", (16, 256, 12, 12), (3, 2)),
+        ("fc1 6400->4096", "linear", (16, 6400), (4096,)),
+        ("fc2 4096->4096", "linear", (16, 4096), (4096,)),
+        ("fc3 4096->10", "linear", (16, 4096), (10,)),
+    ],
+    "lenet": [
+        ("conv1 1->6 k5", "conv", (64, 1, 32, 32), (6, 5, 1, 0), False),
+        ("relu1", "relu", (64, 6, 28, 28), ()),
+        ("pool1 k2", "pool", (64, 6, 28, 28), (2, 2)),
+        ("conv2 6->16 k5", "conv", (64, 6, 14, 14), (16, 5, 1, 0)),
+        ("relu2", "relu", (64, 16, 10, 10), ()),
+        ("pool2 k2", "pool", (64, 16, 10, 10), (2, 2)),
+        ("fc1 400->120", "linear", (64, 400), (120,)),
+        ("fc2 120->84", "linear", (64, 120), (84,)),
+        ("fc3 84->10", "linear", (64, 84), (10,)),
+    ],
+}
+
+
+def _layer_fns(T, kind, shape, args, input_grad):
+    """(forward fn, forward+backward fn) of one layer in library ``T``."""
+    F = T.nn.functional
+    rng = np.random.default_rng(0)
+    x = T.from_numpy(rng.standard_normal(shape).astype(np.float32)).requires_grad_(input_grad)
+    params = []
+    if kind == "conv":
+        o, k, s, p = args
+        w = T.from_numpy(rng.standard_normal((o, shape[1], k, k)).astype(np.float32) * 0.05)
+        b = T.from_numpy(rng.standard_normal(o).astype(np.float32))
+        params = [w.requires_grad_(), b.requires_grad_()]
+
+        def f():
+            return F.conv2d(x, w, b, stride=s, padding=p)
+    elif kind == "linear":
+        w = T.from_numpy(rng.standard_normal((args[0], shape[1])).astype(np.float32) * 0.01)
+        b = T.from_numpy(rng.standard_normal(args[0]).astype(np.float32))
+        params = [w.requires_grad_(), b.requires_grad_()]
+
+        def f():
+            return F.linear(x, w, b)
+    elif kind == "pool":
+        def f():
+            return F.max_pool2d(x, args[0], args[1])
+    else:
+        def f():
+            return F.relu(x)
+    y0 = f()
+    g = T.from_numpy(rng.standard_normal(tuple(y0.shape)).astype(np.float32))
+
+    def fwd():  # grad mode on (the training forward); the graph is dropped
+        f()
+
+    def fwdbwd():
+        for t in params + [x]:
+            t.grad = None
+        f().backward(g)
+    return fwd, fwdbwd
+
+
+def layer_profile(model, reps, cpu):
+    """Per-layer forward and backward (fwd+bwd minus fwd) medians, numtorch next to torch."""
+    import statistics
+    import time
+    import numtorch
+    import torch
+    clock = time.process_time if cpu else time.perf_counter
+    rows = []
+    print(f"{model}: per layer, median of {reps} ({'CPU' if cpu else 'wall'} time, "
+          f"torch threads {torch.get_num_threads()})")
+    print(f"{'layer':<24s} {'fwd nt':>8s} {'fwd th':>8s} {'ratio':>6s}   "
+          f"{'bwd nt':>8s} {'bwd th':>8s} {'ratio':>6s}   (ms)")
+    tot = [0.0] * 4
+    for spec in LAYERS[model]:
+        name, kind, shape, args = spec[:4]
+        input_grad = spec[4] if len(spec) > 4 else True
+        fns = [_layer_fns(T, kind, shape, args, input_grad) for T in (numtorch, torch)]
+        number = max(1, int(2e6 // np.prod(shape)))
+        meds = []
+        for which in (0, 1):
+            ts = [[], []]
+            for _ in range(reps):
+                for li in (0, 1):
+                    fn = fns[li][which]
+                    fn()
+                    t0 = clock()
+                    for _ in range(number):
+                        fn()
+                    ts[li].append((clock() - t0) / number)
+            meds.append([statistics.median(t) for t in ts])
+        fnt, fth = meds[0]
+        bnt, bth = meds[1][0] - fnt, meds[1][1] - fth
+        for i, v in enumerate((fnt, fth, bnt, bth)):
+            tot[i] += v
+        print(f"{name:<24s} {fnt * 1e3:8.2f} {fth * 1e3:8.2f} {fnt / fth:6.2f}   "
+              f"{bnt * 1e3:8.2f} {bth * 1e3:8.2f} {bnt / max(bth, 1e-9):6.2f}", flush=True)
+        rows.append({"layer": name, "fwd_nt": fnt, "fwd_torch": fth, "bwd_nt": bnt,
+                     "bwd_torch": bth})
+    print(f"{'total':<24s} {tot[0] * 1e3:8.2f} {tot[1] * 1e3:8.2f} {tot[0] / tot[1]:6.2f}   "
+          f"{tot[2] * 1e3:8.2f} {tot[3] * 1e3:8.2f} {tot[2] / tot[3]:6.2f}")
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--child", nargs=4)
     ap.add_argument("--time-child", nargs=4)
+    ap.add_argument("--layers", choices=["alexnet", "lenet"],
+                    help="per-layer forward/backward table only")
+    ap.add_argument("--cpu", action="store_true", help="with --layers: CPU time, not wall")
     args = ap.parse_args()
+    if args.layers:
+        layer_profile(args.layers, 3 if args.quick else 5, args.cpu)
+        return
     if args.time_child:
         lib, model, batch, steps = args.time_child
         step_time_child(lib, model, int(batch), int(steps))

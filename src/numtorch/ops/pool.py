@@ -8,6 +8,7 @@ import math
 
 from ..backends import xp
 
+from ..autograd.grad_mode import _enabled
 from ..autograd.graph import Node
 
 
@@ -40,9 +41,11 @@ def _max_over_offsets(xpd, kh, kw, sh, sw, dh, dw, oh, ow):
     """Window max and the row-major offset (0..kh*kw-1) of its first occurrence, one
     vectorised pass per kernel offset. NaN wins, as in torch."""
     kk = kh * kw
-    arg = xp.zeros(xpd.shape[:2] + (oh, ow), dtype=xp.int8 if kk < 128 else xp.int64)
+    small = kk < 128
+    arg = xp.zeros(xpd.shape[:2] + (oh, ow), dtype=xp.int8 if small else xp.int64)
     out = _sub(xpd, 0, 0, oh, ow, sh, sw).copy()
     better = xp.empty(out.shape, dtype=bool)
+    step = xp.empty(arg.shape, dtype=arg.dtype)
     k = 0
     for i in range(kh):
         for j in range(kw):
@@ -50,7 +53,11 @@ def _max_over_offsets(xpd, kh, kw, sh, sw, dh, dw, oh, ow):
                 v = _sub(xpd, i * dh, j * dw, oh, ow, sh, sw)
                 xp.greater(v, out, out=better)
                 xp.maximum(out, v, out=out)  # NaN propagates into ``out``
-                xp.copyto(arg, k, where=better)
+                # arg = where(better, k, arg) as integer arithmetic: SIMD passes, several
+                # times faster than a masked copy
+                xp.subtract(k, arg, out=step)
+                xp.multiply(step, better, out=step)
+                arg += step
             k += 1
     if xpd.dtype.kind == "f" and kk > 1 and xp.isnan(out).any():
         # redo the positions whose window holds a NaN: the first NaN is the max
@@ -63,6 +70,26 @@ def _max_over_offsets(xpd, kh, kw, sh, sw, dh, dw, oh, ow):
                 seen |= isn
                 k += 1
     return out, arg
+
+
+def _max_only(xpd, kh, kw, sh, sw, dh, dw, oh, ow):
+    """Window max without its position (no gradient to route): separable, a max over the
+    kernel's columns for every row, then over its rows (kh + kw passes instead of kh * kw).
+    ``maximum`` propagates NaN, as torch does."""
+    if kh < 3 or kw < 3:
+        out = _sub(xpd, 0, 0, oh, ow, sh, sw).copy()
+        for k in range(1, kh * kw):
+            xp.maximum(out, _sub(xpd, (k // kw) * dh, (k % kw) * dw, oh, ow, sh, sw), out=out)
+        return out
+    we = sw * (ow - 1) + 1
+    rows = xp.maximum(xpd[..., 0:we:sw], xpd[..., dw:dw + we:sw])
+    for j in range(2, kw):
+        xp.maximum(rows, xpd[..., j * dw:j * dw + we:sw], out=rows)
+    he = sh * (oh - 1) + 1
+    out = xp.maximum(rows[:, :, 0:he:sh], rows[:, :, dh:dh + he:sh])
+    for i in range(2, kh):
+        xp.maximum(out, rows[:, :, i * dh:i * dh + he:sh], out=out)
+    return out
 
 
 class MaxPool2DWithIndices(Node):
@@ -86,6 +113,9 @@ class MaxPool2DWithIndices(Node):
         wp = max(w + 2 * pw, (ow - 1) * sw + dw * (kw - 1) + 1)
         fill = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
         xpd = _padded(x, ph, pw, hp, wp, fill)
+        if not indices and not _enabled[0]:
+            # grad mode off: no backward can follow, the argmax is not needed
+            return _max_only(xpd, kh, kw, sh, sw, dh, dw, oh, ow)
         out, arg = _max_over_offsets(xpd, kh, kw, sh, sw, dh, dw, oh, ow)
         self.geom = (n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, hp, wp)
         self.save_for_backward(arg)
@@ -101,24 +131,31 @@ class MaxPool2DWithIndices(Node):
         arg, = self.saved_tensors
         n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, hp, wp = self.geom
         overlap = sh < (kh - 1) * dh + 1 or sw < (kw - 1) * dw + 1
-        if overlap:
-            # overlapping windows: sum into the padded input at each max's flat position
-            ki, kj = xp.divmod(arg.astype(xp.int64), kw)
-            rows = xp.arange(oh, dtype=xp.int64)[:, None] * sh + ki * dh
-            rows += (xp.arange(n * c, dtype=xp.int64) * hp).reshape(n, c, 1, 1)
-            rows *= wp
-            rows += xp.arange(ow, dtype=xp.int64)[None, :] * sw + kj * dw
-            gpad = xp.bincount(rows.ravel(), weights=g.ravel(), minlength=n * c * hp * wp)
-            gpad = gpad.astype(g.dtype, copy=False).reshape(n, c, hp, wp)
-            return gpad[:, :, ph:ph + h, pw:pw + w]
-        # disjoint windows: each input cell receives at most one value
         gpad = xp.zeros((n, c, hp, wp), dtype=g.dtype)
+        # route g to each kernel offset's strided sub-grid: g * (arg == k) is a SIMD multiply
+        # (a masked copy is several times slower); where g holds inf/NaN, 0 * inf would leak
+        # NaN into non-max cells, so that case takes the exact masked select
+        finite = g.dtype.kind != "f" or bool(xp.isfinite(g).all())
         mask = xp.empty(g.shape, dtype=bool)
+        tmp = xp.empty(g.shape, dtype=g.dtype) if overlap else None
         k = 0
         for i in range(kh):
             for j in range(kw):
                 xp.equal(arg, k, out=mask)
-                xp.copyto(_sub(gpad, i * dh, j * dw, oh, ow, sh, sw), g, where=mask)
+                dst = _sub(gpad, i * dh, j * dw, oh, ow, sh, sw)
+                if not overlap:
+                    # disjoint windows: each input cell belongs to one offset at most
+                    if finite:
+                        xp.multiply(g, mask, out=dst)
+                    else:
+                        xp.copyto(dst, g, where=mask)
+                else:
+                    if finite:
+                        xp.multiply(g, mask, out=tmp)
+                    else:
+                        tmp.fill(0)
+                        xp.copyto(tmp, g, where=mask)
+                    dst += tmp
                 k += 1
         return gpad[:, :, ph:ph + h, pw:pw + w]
 
