@@ -136,10 +136,12 @@ def interleave(name, fns, reps, unit="s", per=1.0, note=""):
     return row
 
 
-def w1_w2(quick, reps):
+def w1_w2(quick, reps, only=("W1", "W2")):
     rows = []
     n = 12000 if quick else 60000
     for wid, make, shape in (("W1", make_mlp, (784,)), ("W2", make_lenet, (1, 32, 32))):
+        if wid not in only:
+            continue
         x, y = synthetic(n, shape)
         fns = {name: train_epoch_fn(lib(name), make, x, y, 64) for name in ("numtorch", "torch")}
         r = interleave(f"{wid} {'MLP' if wid == 'W1' else 'LeNet'} epoch ({n} samples, b64)",
@@ -149,10 +151,12 @@ def w1_w2(quick, reps):
     return rows
 
 
-def scaling(quick, reps):
+def scaling(quick, reps, only=("W1", "W2")):
     rows = []
     n = 4096 if quick else 16384
     for wid, make, shape in (("W1", make_mlp, (784,)), ("W2", make_lenet, (1, 32, 32))):
+        if wid not in only:
+            continue
         x, y = synthetic(n, shape)
         for b in (16, 64, 256):
             fns = {name: train_epoch_fn(lib(name), make, x, y, b)
@@ -332,7 +336,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller epochs, fewer repetitions")
     ap.add_argument("--only", default="W1,W2,W3,W4,W5,W6,scaling",
-                    help="comma-separated subset of W1..W6,scaling")
+                    help="comma-separated subset of W1..W6,scaling (scaling runs the models "
+                    "among W1,W2 named, both if neither is)")
     ap.add_argument("--reps", type=int, default=None)
     args = ap.parse_args()
     reps = args.reps or (3 if args.quick else 5)
@@ -341,7 +346,7 @@ def main():
     print(json.dumps(env, indent=1))
     rows = []
     if only & {"W1", "W2"}:
-        rows += [r for r in w1_w2(args.quick, reps) if r["id"] in only]
+        rows += w1_w2(args.quick, reps, only)
     if "W3" in only:
         rows += w3(max(2, reps - 2))
         rows += w3_memory()
@@ -351,8 +356,9 @@ def main():
         rows += w5(args.quick, reps)
     if "W6" in only:
         rows += w6(reps)
-    if "scaling" in only:
-        rows += scaling(args.quick, max(2, reps - 2))
+    if "scaling" in only:   # scaling of the models asked for (both when neither is)
+        models = [w for w in ("W1", "W2") if w in only] or ["W1", "W2"]
+        rows += scaling(args.quick, max(2, reps - 2), models)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "workloads.json"), "w") as f:
         json.dump({"environment": env, "results": rows}, f, indent=1)
