@@ -269,7 +269,7 @@ def _state_plan(state_init, state_lists):
     for name, init, *condition in state_init:
         conditions[name] = condition[0] if condition else None
         inits.append((name, init, conditions[name]))
-    lists = [(i, name, conditions[name]) for i, name in enumerate(state_lists)]
+    lists = [(name, conditions[name]) for name in state_lists]
     return inits, lists
 
 
@@ -445,13 +445,10 @@ class Optimizer:
         if plan is None:
             plan = _STATE_PLANS[type(self)] = _state_plan(self._state_init, self._state_lists)
         inits = [(name, init) for name, init, on in plan[0] if on is None or on(group)]
-        lists = [[] for _ in plan[1]]
-        gathered = [(lists[i].append, name) for i, name, on in plan[1]
-                    if on is None or on(group)]
         sparse_name = self._sparse_name
         has_complex = has_sparse_grad = False
         all_state = self.state
-        params, grads = [], []
+        params, grads, states = [], [], []
         for p in group["params"]:
             g = p._grad
             if g is None:
@@ -467,8 +464,9 @@ class Optimizer:
             if len(state) == 0:
                 for name, init in inits:
                     state[name] = init(self, p, group)
-            for append, name in gathered:
-                append(state[name])
+            states.append(state)
+        lists = [[state[name] for state in states] if on is None or on(group) else []
+                 for name, on in plan[1]]
         if sparse_name is None:
             return params, grads, lists, {"has_sparse_grad": has_sparse_grad,
                                           "has_complex": has_complex}
