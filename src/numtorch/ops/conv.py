@@ -99,6 +99,13 @@ class Convolution(Node):
         xpad = pad2d(x, pt, pb, pl, pr)
         w3 = w.reshape(groups, o // groups, cg * kh * kw)
         nb = batch_chunk(n, c * kh * kw, length, x.itemsize)
+        if groups == 1 and length >= 512:
+            # long output rows: per-sample GEMMs are as fast as one big GEMM and write NCHW
+            # directly (with short rows, e.g. 12x12, the one big GEMM below wins)
+            out = self._forward_nfirst(xpad, w3[0], b, nb, kh, kw, sh, sw, dh, dw, oh, ow)
+            self.save_for_backward(x, w)
+            self.has_bias = b is not None
+            return out[:, :, 0, :] if self.one_d else out
         out = xp.empty((o, n, length), dtype=x.dtype)
         for s in range(0, n, nb):
             e = min(n, s + nb)
@@ -112,6 +119,29 @@ class Convolution(Node):
         self.save_for_backward(x, w)
         self.has_bias = b is not None
         return out[:, :, 0, :] if self.one_d else out
+
+    @staticmethod
+    def _forward_nfirst(xpd, w2, b, nb, kh, kw, sh, sw, dh, dw, oh, ow):
+        """groups == 1: columns gathered sample-first, (m, C*kh*kw, OH*OW), so one batched
+        GEMM writes W @ cols_i straight into the NCHW output (no transposed copy of it)."""
+        n, c = xpd.shape[:2]
+        o, k = w2.shape
+        s_n, s_c, s_h, s_w = xpd.strides
+        out = xp.empty((n, o, oh * ow), dtype=xpd.dtype)
+        cols = None
+        for s in range(0, n, nb):
+            e = min(n, s + nb)
+            view = _as_strided(xpd[s:], (e - s, c, kh, kw, oh, ow),
+                               (s_n, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w),
+                               writeable=False)
+            if cols is None or cols.shape[0] != e - s:
+                cols = xp.empty((e - s, c, kh, kw, oh, ow), dtype=xpd.dtype)
+            xp.copyto(cols, view)
+            xp.matmul(w2, cols.reshape(e - s, k, oh * ow), out=out[s:e])
+        del cols
+        if b is not None:
+            out += b[:, None]
+        return out.reshape(n, o, oh, ow)
 
     def backward(self, g):
         x, w = self.saved_tensors
