@@ -32,39 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BATCH = 64
 
 
-def make_mlp(T):
-    nn = T.nn
-
-    class MLP(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.hidden = nn.Linear(784, 256)
-            self.act = nn.ReLU()
-            self.output = nn.Linear(256, 10)
-
-        def forward(self, x):
-            return self.output(self.act(self.hidden(x)))
-    return MLP()
-
-
-def make_lenet(T):
-    nn, F = T.nn, T.nn.functional
-
-    class LeNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 6, 5)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.reshape(x.shape[0], -1)
-            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-    return LeNet()
+from _models import make_lenet, make_mlp  # noqa: E402  (bench/ is on sys.path)
 
 
 WORKLOADS = [("W1", "MLP 784-256-10", make_mlp, (784,)),
