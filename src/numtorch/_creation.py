@@ -292,7 +292,6 @@ def fill_(t, value):
                 f"fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value.ndim} dimensions.")
         value = value._data
-    from .ops._inplace import _check_view_leaf
     from .autograd import grad_mode
     if grad_mode._enabled[0] and t._rg and t.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "

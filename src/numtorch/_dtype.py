@@ -1,7 +1,7 @@
 """numtorch dtypes, their NumPy counterparts, the default dtype and torch's type promotion."""
 import numpy as np
 
-__all__ = ["dtype", "get_default_dtype", "set_default_dtype", "promote_types", "result_type"]
+__all__ = ["dtype", "get_default_dtype", "set_default_dtype", "promote_types", "result_type_of"]
 
 # Categories for promotion: bool < integral < floating < complex.
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3

@@ -5,7 +5,7 @@ first argument; they are listed here once instead of being written twice.
 """
 import numpy as np
 
-from ._tensor import Tensor, _wrap
+from ._tensor import Tensor
 from . import _dtype, _creation, _random_ops
 from .autograd.graph import apply
 from .autograd import grad_mode as _gm
@@ -50,13 +50,6 @@ for _mod, _names in _SAME.items():
     for _n in _names:
         if hasattr(_mod, _n):
             setattr(Tensor, _n, getattr(_mod, _n))
-
-
-def _varargs(fn):
-    def method(self, *shape):
-        return fn(self, *shape)
-    method.__name__ = fn.__name__
-    return method
 
 
 def _reshape_method(self, *shape):
@@ -182,7 +175,6 @@ Tensor.apply_ = _apply_
 
 
 def _copy_(self, src, non_blocking=False):
-    from .ops.conversion import Clone
     if not isinstance(src, Tensor):
         src = _creation.tensor(src)
     try:
@@ -210,30 +202,6 @@ Tensor.copy_ = _copy_
 
 
 # ---- operators ---------------------------------------------------------------------------
-def _reflect(fn):
-    def method(self, other):
-        return fn(other, self) if isinstance(other, Tensor) else apply_reflected(fn, self, other)
-    return method
-
-
-def apply_reflected(fn, self, other):
-    """``other (op) self`` where ``other`` is a Python number."""
-    return fn(_wrap(np.asarray(other)) if False else other, self) if isinstance(other, Tensor) \
-        else _scalar_first(fn, other, self)
-
-
-def _scalar_first(fn, scalar, t):
-    # Ops that accept a scalar first operand through apply (promotion handles scalars).
-    ops = {E.sub: E.Sub, E.div: E.Div, E.floor_divide: E.FloorDivide, E.remainder: E.Remainder,
-           E.pow: E.Pow, L.matmul: L.MatMul}
-    cls = ops.get(fn)
-    if cls is None:
-        return fn(t, scalar)
-    if cls is E.Sub:
-        return E.rsub(t, scalar)
-    return apply(cls, scalar, t)
-
-
 _OPERANDS = (Tensor, int, float, bool, complex, np.number, np.bool_)
 _FAST = frozenset((float, int))
 

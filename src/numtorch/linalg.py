@@ -7,7 +7,7 @@ raise NotImplementedError when differentiated).
 """
 import math
 
-from ._tensor import Tensor, _wrap
+from ._tensor import _wrap
 from .autograd.graph import Node, apply
 from .backends import xp
 from .ops import elementwise as E

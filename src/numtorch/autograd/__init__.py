@@ -109,7 +109,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """Return d(outputs)/d(inputs) without touching any ``.grad``."""
     from .._tensor import _wrap
     _check_create_graph(create_graph)
-    single = not isinstance(inputs, (list, tuple))
     inputs = _as_tuple(inputs)
     outputs = _as_tuple(outputs)
     if allow_unused is None:

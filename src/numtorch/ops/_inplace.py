@@ -8,8 +8,8 @@ of a tensor that requires grad also rebases the base (torch's CopySlices).
 from ..backends import xp
 
 from ..autograd import grad_mode
-from ..autograd.graph import Node, apply, _edge, _record
-from .._tensor import Tensor, _wrap
+from ..autograd.graph import Node, apply, _record
+from .._tensor import Tensor
 from .. import _dtype
 
 _LEAF_MSG = "a leaf Variable that requires grad is being used in an in-place operation."

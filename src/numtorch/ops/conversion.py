@@ -1,8 +1,7 @@
 """Copies and dtype conversions: clone, contiguous, to(dtype), detach is in _tensor.py."""
-from ..backends import xp
 
 from ..autograd.graph import Node, apply
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor
 from .. import _dtype
 from .._size import device as _device
 

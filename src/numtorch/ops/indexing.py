@@ -5,7 +5,7 @@ from ..backends import xp
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor, _wrap
 from .. import _dtype
-from ._utils import wrap_dim, shape_str, promote
+from ._utils import wrap_dim, shape_str
 from .reduction import return_sort, return_topk
 
 _ndarray = xp.ndarray

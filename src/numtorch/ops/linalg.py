@@ -3,9 +3,8 @@ baddbmm, einsum, tensordot. BLAS does the work through NumPy's matmul."""
 from ..backends import xp
 
 from ..autograd.graph import Node, apply
-from .._tensor import Tensor
 from .. import _dtype
-from ._utils import shape_str, promote
+from ._utils import promote
 
 _ndarray = xp.ndarray
 

@@ -6,7 +6,7 @@ import collections
 from ..backends import xp, quiet
 
 from ..autograd.graph import Node, apply
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor
 from .. import _dtype
 from ._utils import wrap_dim, wrap_dims, default_float
 

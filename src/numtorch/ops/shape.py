@@ -9,8 +9,7 @@ from ..backends import xp
 from ..autograd import grad_mode
 from ..autograd.graph import Node, apply
 from .._tensor import Tensor, _wrap
-from .. import _dtype
-from ._utils import wrap_dim, wrap_dims, shape_str, promote
+from ._utils import wrap_dim, wrap_dims, shape_str
 from ._inplace import inplace
 
 _ndarray = xp.ndarray
