@@ -61,6 +61,7 @@ CONVS = [  # (input shape, weight shape, stride, padding, groups)
     ((2, 3, 9, 9), (5, 3, 3, 3), 1, 1, 1),
     ((2, 4, 8, 7), (6, 2, 3, 2), 2, (1, 0), 2),
     ((2, 2, 26, 25), (3, 2, 3, 3), 1, 1, 1),  # >= 512 outputs per map: sample-first GEMMs
+    ((1, 192, 4, 3), (2, 192, 2, 2), 2, 1, 1),  # >= 192 input channels: channel-last col2im
 ]
 
 

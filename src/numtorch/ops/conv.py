@@ -50,6 +50,18 @@ def col2im(cols, hp, wp, sh, sw, dh, dw):
     return out
 
 
+def col2im_last(cols, hp, wp, sh, sw, dh, dw):
+    """(N, OH, OW, kh, kw, C) -> (N, Hp, Wp, C): col2im with channels last."""
+    n, oh, ow, kh, kw, c = cols.shape
+    out = xp.zeros((n, hp, wp, c), dtype=cols.dtype)
+    he = sh * (oh - 1) + 1
+    we = sw * (ow - 1) + 1
+    for i in range(kh):
+        for j in range(kw):
+            out[:, i * dh:i * dh + he:sh, j * dw:j * dw + we:sw] += cols[:, :, :, i, j]
+    return out
+
+
 def _check_dtypes(x, w, b):
     if x.dtype != w.dtype:
         raise RuntimeError(
@@ -158,9 +170,15 @@ class Convolution(Node):
         xpad = pad2d(x, pt, pb, pl, pr) if need[1] else None
         if need[1]:
             gw = xp.zeros((groups, og, k), dtype=g.dtype)
+        # many input channels: grad-input columns channel-last, (m*OH*OW, kh*kw*C) =
+        # g^T @ W(O, kh, kw, C), so the col2im adds run over rows of C contiguous values
+        # (the channel-first col2im iterates rows of only OW values)
+        nhwc = need[0] and groups == 1 and c >= 192
         if need[0]:
             gx = xp.empty((n, c, h, wd), dtype=g.dtype)
             w3t = w3.transpose(0, 2, 1)
+            if nhwc:
+                wl = xp.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(o, k)
         nb = batch_chunk(n, c * kh * kw, length, g.itemsize)
         for s in range(0, n, nb):
             e = min(n, s + nb)
@@ -174,7 +192,12 @@ class Convolution(Node):
                 # shared dim (N*OH*OW) is long and the output small.
                 gw += xp.matmul(cols, g3.transpose(0, 2, 1)).transpose(0, 2, 1)
                 del cols
-            if need[0]:
+            if nhwc:
+                gl = xp.matmul(g3[0].T, wl).reshape(m, oh, ow, kh, kw, c)
+                gpad = col2im_last(gl, h + pt + pb, wd + pl + pr, sh, sw, dh, dw)
+                del gl
+                gx[s:e] = gpad[:, pt:pt + h, pl:pl + wd].transpose(0, 3, 1, 2)
+            elif need[0]:
                 gcols = xp.matmul(w3t, g3).reshape(c, kh, kw, m, oh, ow)
                 gpad = col2im(gcols, h + pt + pb, wd + pl + pr, sh, sw, dh, dw)
                 del gcols
