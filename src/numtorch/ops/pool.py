@@ -131,6 +131,8 @@ class MaxPool2DWithIndices(Node):
         arg, = self.saved_tensors
         n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, hp, wp = self.geom
         overlap = sh < (kh - 1) * dh + 1 or sw < (kw - 1) * dw + 1
+        if overlap:
+            return self._backward_scatter(g, arg)
         gpad = xp.zeros((n, c, hp, wp), dtype=g.dtype)
         # route g to each kernel offset's strided sub-grid: g * (arg == k) is a SIMD multiply
         # (a masked copy is several times slower); where g holds inf/NaN, 0 * inf would leak
@@ -158,6 +160,29 @@ class MaxPool2DWithIndices(Node):
                     dst += tmp
                 k += 1
         return gpad[:, :, ph:ph + h, pw:pw + w]
+
+    def _backward_scatter(self, g, arg):
+        """Overlapping windows: windows P = ceil(extent / stride) outputs apart are disjoint,
+        so the outputs split into P_h * P_w interleaved sub-grids whose argmax cells are all
+        distinct; each sub-grid is one indexed add (no duplicate targets, so no add.at)."""
+        n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, hp, wp = self.geom
+        nc = n * c
+        gpad = xp.zeros(nc * hp * wp, dtype=g.dtype)
+        table = ((xp.arange(kh) * (dh * wp))[:, None] + xp.arange(kw) * dw).ravel()
+        base = (xp.arange(nc) * (hp * wp))[:, None, None]
+        qh = -(-((kh - 1) * dh + 1) // sh)
+        qw = -(-((kw - 1) * dw + 1) // sw)
+        g3 = g.reshape(nc, oh, ow)
+        a3 = arg.reshape(nc, oh, ow)
+        for a in range(min(qh, oh)):
+            rows = (xp.arange(a, oh, qh) * (sh * wp))[:, None]
+            for b in range(min(qw, ow)):
+                idx = table[a3[:, a::qh, b::qw]]
+                idx += base
+                idx += rows
+                idx += xp.arange(b, ow, qw) * sw
+                gpad[idx] += g3[:, a::qh, b::qw]
+        return gpad.reshape(n, c, hp, wp)[:, :, ph:ph + h, pw:pw + w]
 
 
 def _divisors(n, k, s, p, o, count_include_pad):
