@@ -9,6 +9,18 @@ def _bcast(v, ndim):
     return v.reshape((1, -1) + (1,) * (ndim - 2))
 
 
+def _affine(xhat, weight, bias, nd):
+    """``xhat * weight + bias`` per channel (either may be None), as a new array."""
+    if weight is not None:
+        out = xhat * _bcast(weight, nd)
+        if bias is not None:
+            out += _bcast(bias, nd)
+        return out
+    if bias is not None:
+        return xhat + _bcast(bias, nd)
+    return xhat.copy()
+
+
 class NativeBatchNorm(Node):
     """Batch normalisation over (N, *spatial) per channel; updates running stats in place."""
 
@@ -35,14 +47,7 @@ class NativeBatchNorm(Node):
         invstd = 1 / xp.sqrt(var + t(eps))
         xhat = xc
         xhat *= _bcast(invstd, nd)
-        if weight is not None:
-            out = xhat * _bcast(weight, nd)
-            if bias is not None:
-                out += _bcast(bias, nd)
-        elif bias is not None:
-            out = xhat + _bcast(bias, nd)
-        else:
-            out = xhat.copy()
+        out = _affine(xhat, weight, bias, nd)
         self.training = training
         self.axes = axes
         self.save_for_backward(xhat, invstd, weight)
@@ -130,14 +135,7 @@ class NativeGroupNorm(Node):
         xhat *= invstd
         xhat = xhat.reshape(x.shape)
         nd = x.ndim
-        if weight is not None:
-            out = xhat * _bcast(weight, nd)
-            if bias is not None:
-                out += _bcast(bias, nd)
-        elif bias is not None:
-            out = xhat + _bcast(bias, nd)
-        else:
-            out = xhat.copy()
+        out = _affine(xhat, weight, bias, nd)
         self.groups = groups
         self.save_for_backward(xhat, invstd, weight)
         return out
